@@ -1,0 +1,2 @@
+// System-library shim for libcap (Debian: libcap-dev).
+#include <sys/capability.h>

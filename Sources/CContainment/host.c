@@ -1,0 +1,68 @@
+// Host-side helpers: called by the parent, never by a spawn child.
+#define _GNU_SOURCE
+#include "cn_host.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+static int cn_result(long r) { return r < 0 ? -errno : (int)r; }
+
+int cn_wait_pidfd(int pidfd, int32_t *status, struct rusage *usage) {
+    siginfo_t info = {0};
+    long r;
+    do {
+        r = syscall(SYS_waitid, P_PIDFD, pidfd, &info, WEXITED | __WALL, usage);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) return -errno;
+    *status = info.si_code == CLD_EXITED ? (info.si_status & 0xff) << 8 : (info.si_status & 0x7f);
+    return 0;
+}
+
+int cn_pidfd_exited(int pidfd) {
+    siginfo_t info = {0};
+    long r = syscall(SYS_waitid, P_PIDFD, pidfd, &info, WEXITED | WNOHANG | WNOWAIT | __WALL, 0);
+    if (r < 0) return -errno;
+    return info.si_pid != 0;
+}
+
+int cn_pidfd_send_signal(int pidfd, int signal) {
+    return cn_result(syscall(SYS_pidfd_send_signal, pidfd, signal, 0, 0));
+}
+
+int cn_pidfd_open(int32_t pid) { return cn_result(syscall(SYS_pidfd_open, pid, 0)); }
+
+int cn_pidfd_getfd(int pidfd, int targetfd) {
+    return cn_result(syscall(SYS_pidfd_getfd, pidfd, targetfd, 0));
+}
+
+int cn_pipe_cloexec(int fds[2]) { return cn_result(pipe2(fds, O_CLOEXEC)); }
+
+int cn_sealed_memfd(const char *name, const void *bytes, size_t size) {
+    int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0) return -errno;
+    size_t done = 0;
+    while (done < size) {
+        ssize_t n = write(fd, (const char *)bytes + done, size - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) goto fail;
+        done += (size_t)n;
+    }
+    if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) goto fail;
+    return fd;
+fail:;
+    int error = errno ? errno : EIO;
+    close(fd);
+    return -error;
+}
+
+const char *cn_signal_name(int signal) { return sigabbrev_np(signal); }

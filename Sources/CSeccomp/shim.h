@@ -1,0 +1,2 @@
+// System-library shim for libseccomp (Debian: libseccomp-dev).
+#include <seccomp.h>

@@ -1,0 +1,1 @@
+// The Cgroups layer (in progress).

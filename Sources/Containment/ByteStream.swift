@@ -1,0 +1,89 @@
+import ContainmentSupport
+import Glibc
+import Synchronization
+import SystemPackage
+
+/// The read end of a pipe from the payload, as an async sequence of byte
+/// chunks, read through the shared event loop. Owns its descriptor.
+public final class ByteStream: AsyncSequence, Sendable {
+    public typealias Element = [UInt8]
+    private let fd: Int32
+
+    init(taking fd: FileDescriptor) {
+        self.fd = fd.rawValue
+        _ = fcntl(self.fd, F_SETFL, fcntl(self.fd, F_GETFL) | O_NONBLOCK)
+    }
+
+    deinit { close(fd) }
+
+    /// Reads the next chunk; nil at end-of-file.
+    func nextChunk() async throws(Errno) -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count > 0 { return Array(buffer[0..<count]) }
+            if count == 0 { return nil }
+            switch Errno(rawValue: errno) {
+            case .interrupted: continue
+            case .wouldBlock: try await EventLoop.shared().waitUntilReadable(fd)
+            case let error: throw error
+            }
+        }
+    }
+
+    /// Reads to end-of-file, keeping at most `limit` bytes.
+    public func collect(limit: Int = .max) async throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        while let chunk = try await nextChunk() {
+            if bytes.count < limit { bytes += chunk.prefix(limit - bytes.count) }
+        }
+        return bytes
+    }
+
+    /// Iterates the chunks.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let stream: ByteStream
+        public mutating func next() async throws -> [UInt8]? { try await stream.nextChunk() }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(stream: self) }
+}
+
+/// The write end of a pipe to the payload's standard input. Owns its descriptor.
+public final class ByteSink: Sendable {
+    private let fd: Mutex<Int32?>
+
+    init(taking descriptor: FileDescriptor) {
+        _ = fcntl(descriptor.rawValue, F_SETFL, fcntl(descriptor.rawValue, F_GETFL) | O_NONBLOCK)
+        fd = Mutex(descriptor.rawValue)
+    }
+
+    deinit { finish() }
+
+    /// Writes all of `bytes`, waiting while the pipe is full. Throws EPIPE when
+    /// the payload closed its end, EBADF after `finish()`.
+    public func write(_ bytes: [UInt8]) async throws {
+        var offset = 0
+        while offset < bytes.count {
+            guard let fd = fd.withLock({ $0 }) else { throw Errno.badFileDescriptor }
+            let count = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if count >= 0 { offset += count; continue }
+            switch Errno(rawValue: errno) {
+            case .interrupted: continue
+            case .wouldBlock: try await EventLoop.shared().waitUntilWritable(fd)
+            case let error: throw error
+            }
+        }
+    }
+
+    /// Writes `text` as UTF-8.
+    public func write(_ text: String) async throws { try await write(Array(text.utf8)) }
+
+    /// Closes the pipe so the payload reads end-of-file.
+    public func finish() {
+        fd.withLock { fd in
+            if let open = fd { close(open) }
+            fd = nil
+        }
+    }
+}

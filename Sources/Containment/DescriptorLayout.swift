@@ -1,0 +1,53 @@
+import CContainment
+import ContainmentSupport
+import Glibc
+
+/// Where the payload's descriptors go: stdio at 0-2, passed descriptors from
+/// 3, then the descriptors the SDK itself needs until exec (the error pipe,
+/// and for the minimal init its status pipe and image). Everything at or
+/// above `floor` is closed before exec.
+struct DescriptorLayout: Sendable {
+    let passedCount: Int
+    let usesInit: Bool
+
+    static let stdio = [StepSlot("stdin"), StepSlot("stdout"), StepSlot("stderr")]
+    static let status = StepSlot("status")
+    static func passed(_ index: Int) -> StepSlot { StepSlot("fd.\(index)") }
+
+    var errorTarget: Int32 { Int32(3 + passedCount) }
+    var statusTarget: Int32 { errorTarget + 1 }
+    var initImageTarget: Int32 { errorTarget + 2 }
+    var floor: Int32 { usesInit ? initImageTarget + 1 : errorTarget + 1 }
+
+    /// Steps that place every descriptor without one overwriting another
+    /// source: first each source is duplicated at or above `floor`, then each
+    /// copy is dup3'd onto its target, then all above are closed.
+    func steps(initImage: Int32?) -> [SetupStep] {
+        var moves: [(source: StepArgument, target: Int32, closeOnExec: Bool, label: String)] = []
+        for (fd, slot) in Self.stdio.enumerated() { moves.append((.slot(slot), Int32(fd), false, slot.name)) }
+        for index in 0..<passedCount {
+            moves.append((.slot(Self.passed(index)), 3 + Int32(index), false, "passed descriptor \(index)"))
+        }
+        // The init inherits the error pipe and marks it close-on-exec itself.
+        moves.append((.slot(.error), errorTarget, !usesInit, "error pipe"))
+        if usesInit, let initImage {
+            moves.append((.slot(Self.status), statusTarget, false, "init status pipe"))
+            moves.append((.integer(Int(initImage)), initImageTarget, true, "init image"))
+        }
+        var steps: [SetupStep] = []
+        for move in moves {
+            steps.append(.syscall(.descriptors, "duplicate \(move.label)", Int(SYS_fcntl), move.source,
+                                  .integer(Int(F_DUPFD_CLOEXEC)), .integer(Int(floor)),
+                                  result: StepSlot("moving:\(move.target)")))
+        }
+        for move in moves {
+            steps.append(.syscall(.descriptors, "place \(move.label) at \(move.target)", Int(SYS_dup3),
+                                  .slot(StepSlot("moving:\(move.target)")), .integer(Int(move.target)),
+                                  .integer(move.closeOnExec ? Int(O_CLOEXEC) : 0),
+                                  result: move.target == errorTarget ? .error : nil))
+        }
+        steps.append(.syscall(.descriptors, "close descriptors from \(floor)", Int(SYS_close_range),
+                              .integer(Int(floor)), .integer(Int(UInt32.max)), .integer(0)))
+        return steps
+    }
+}

@@ -1,0 +1,169 @@
+import CContainment
+import ContainmentSupport
+import Glibc
+import SystemPackage
+
+/// A sandbox and a command, validated and rendered once, ready to spawn any
+/// number of times. Spawning a prepared command does no planning, rendering
+/// or filter compilation: the path a high-rate spawner wants.
+public final class PreparedCommand: Sendable {
+    /// The plan every spawn follows.
+    public let plan: SetupPlan
+    let sandbox: Sandbox
+    private let rendered: RenderedPlan
+    private let hooks: [any SpawnHook]
+
+    init(sandbox: Sandbox, plan: SetupPlan) throws {
+        self.sandbox = sandbox
+        self.plan = plan
+        self.rendered = try RenderedPlan(plan.steps)
+        var hooks: [any SpawnHook] = []
+        if plan.namespaces.contains(.user) { hooks.append(IDMapHook(mapping: sandbox.isolation.userMapping)) }
+        self.hooks = hooks
+    }
+
+    /// Spawns the command and returns once the payload runs (its exec
+    /// succeeded), or throws the failed setup step.
+    public func spawn(
+        input: InputOption = .none,
+        output: OutputOption = .discarded,
+        error: OutputOption = .discarded
+    ) async throws -> SandboxProcess {
+        let stdio = try StandardIO(input: input, output: output, error: error)
+        var values = SpawnValues()
+        values.closeAfterClone = stdio.closeAfterClone
+        for (slot, fd) in zip(DescriptorLayout.stdio, stdio.childDescriptors) { values.slots[slot] = Int(fd) }
+        for (index, fd) in sandbox.passedDescriptors.enumerated() { values.slots[DescriptorLayout.passed(index)] = Int(fd.rawValue) }
+
+        var sessions: [any SpawnSession] = []
+        var pipes = SpawnPipes()
+        do {
+            pipes = try SpawnPipes(sync: plan.needsSync, status: plan.usesInit)
+            pipes.fill(&values)
+            for join in sandbox.isolation.joins {
+                let fd = open(join.path.string, O_RDONLY | O_CLOEXEC)
+                guard fd >= 0 else {
+                    throw NamespaceError(.joinUnavailable, field: "joins", "open \(join.path): \(errnoName(errno)); is the process still running?")
+                }
+                values.closeAfterClone.append(fd)
+                values.slots[NamespaceConfiguration.joinSlot(join.kind)] = Int(fd)
+            }
+            for hook in hooks {
+                let session = try hook.begin()
+                sessions.append(session)
+                try session.prepare(&values)
+            }
+        } catch {
+            values.closeAfterClone.forEach { close($0) }
+            pipes.closeAll()
+            sessions.forEach { $0.cleanUp() }
+            throw error
+        }
+
+        let request = SpawnRequest(rendered: rendered, plan: plan, values: values, pipes: pipes)
+        let stack: ChildStack
+        do { stack = try ChildStack.take() } catch {
+            request.release(); values.closeAfterClone.forEach { close($0) }; pipes.closeAll()
+            sessions.forEach { $0.cleanUp() }
+            throw error
+        }
+        request.pointer.pointee.stack = UnsafeMutableRawPointer(stack.base)
+        request.pointer.pointee.stack_size = ChildStack.size
+        let started = ContinuousClock.now
+        let (result, pid, pidfd) = try await SpawnThreads.run { request.clone() }
+        values.closeAfterClone.forEach { close($0) }
+        pipes.closeChildEnds()
+
+        guard result == 0 else {
+            stack.recycle(); request.release(); pipes.closeAll(); sessions.forEach { $0.cleanUp() }
+            throw SandboxError.spawnFailed("clone3 \(plan.namespaces)", errno: Errno(rawValue: -result),
+                                           remedy: HostDiagnosis.cloneRemedy(errno: -result, namespaces: plan.namespaces))
+        }
+
+        let child = ChildReaper(pid: pid, pidfd: pidfd)
+        do {
+            for session in sessions { try session.childCreated(pid: pid) }
+            if plan.environment == nil { request.setEnvironment(listenEnvironment(pid: pid)) }
+            try pipes.release()
+        } catch {
+            _ = cn_pidfd_send_signal(pidfd, SIGKILL)
+            pipes.closeAll()
+            await child.reapQuietly()
+            stack.recycle(); request.release(); sessions.forEach { $0.cleanUp() }
+            throw error
+        }
+
+        let failure = await pipes.awaitExecReport()
+        stack.recycle()
+        request.release()
+        if let failure {
+            await child.reapQuietly()
+            pipes.closeAll()
+            sessions.forEach { $0.cleanUp() }
+            let step = Int(failure.step) < plan.steps.count ? plan.steps[Int(failure.step)].description : "exec"
+            throw SandboxError.setupFailed(step: step, errno: Errno(rawValue: failure.error),
+                                           remedy: HostDiagnosis.stepRemedy(step: step, errno: failure.error))
+        }
+        let process = SandboxProcess(
+            pid: pid, pidfd: pidfd, statusPipe: pipes.takeStatusRead(), started: started,
+            stdio: stdio, sessions: sessions, wallTimeLimit: sandbox.wallTimeLimit)
+        if let bytes = stdio.inputBytes, let sink = stdio.input {
+            Task { try? await sink.write(bytes); sink.finish() }
+        }
+        return process
+    }
+
+    /// Spawns the command, feeds and collects its I/O, and waits for it.
+    public func run(
+        input: InputOption = .none,
+        output: OutputOption = .discarded,
+        error: OutputOption = .discarded
+    ) async throws -> SandboxResult {
+        let process = try await spawn(input: input, output: output, error: error)
+        async let standardOutput = process.collectStandardOutput()
+        async let standardError = process.collectStandardError()
+        var result = try await process.wait()
+        result.standardOutputBytes = try await standardOutput
+        result.standardErrorBytes = try await standardError
+        return result
+    }
+
+    /// The environment of a socket-activated payload without a pid namespace,
+    /// whose LISTEN_PID is its host pid.
+    private func listenEnvironment(pid: Int32) -> [String] {
+        sandbox.environment.resolved.map { "\($0.key)=\($0.value)" }.sorted()
+            + ["LISTEN_FDS=\(sandbox.passedDescriptors.count)", "LISTEN_PID=\(pid)"]
+    }
+}
+
+extension Sandbox {
+    /// Validates and renders the sandbox for `executable` and `arguments`
+    /// once, for any number of spawns.
+    public func prepare(_ executable: String, _ arguments: [String] = []) throws -> PreparedCommand {
+        try PreparedCommand(sandbox: self, plan: plan(executable, arguments))
+    }
+
+    /// Spawns `executable` with `arguments` (argv[1...]) in a new sandbox and
+    /// returns once it runs.
+    public func spawn(
+        _ executable: String,
+        _ arguments: [String] = [],
+        input: InputOption = .none,
+        output: OutputOption = .discarded,
+        error: OutputOption = .discarded
+    ) async throws -> SandboxProcess {
+        try await prepare(executable, arguments).spawn(input: input, output: output, error: error)
+    }
+
+    /// Runs `executable` with `arguments` (argv[1...]) in a new sandbox and
+    /// waits for it to end.
+    public func run(
+        _ executable: String,
+        _ arguments: [String] = [],
+        input: InputOption = .none,
+        output: OutputOption = .discarded,
+        error: OutputOption = .discarded
+    ) async throws -> SandboxResult {
+        try await prepare(executable, arguments).run(input: input, output: output, error: error)
+    }
+}

@@ -1,0 +1,157 @@
+import CContainment
+import ContainmentSupport
+import Glibc
+import Synchronization
+import SystemPackage
+
+/// A running sandbox: its payload's pid, I/O streams and control.
+///
+/// The child is tracked by its pidfd only: waiting is an async wait on the
+/// shared event loop (no thread per sandbox, no SIGCHLD handler, no
+/// `wait(-1)`). Dropping the handle of a sandbox that still runs kills it and
+/// reaps it in the background: nothing is left behind.
+public final class SandboxProcess: Sendable {
+    /// Host pid of the sandbox's first process (the minimal init when the
+    /// sandbox has a pid namespace and one, else the payload).
+    public let pid: Int32
+    /// The payload's standard input, for `.pipe` input.
+    public let standardInput: ByteSink?
+    /// The payload's standard output, for `.stream` or collected output.
+    public let standardOutput: ByteStream?
+    /// The payload's standard error, for `.stream` or collected output.
+    public let standardError: ByteStream?
+
+    private let pidfd: Int32
+    private let statusPipe: Int32?
+    private let started: ContinuousClock.Instant
+    private let outputLimit: Int?
+    private let errorLimit: Int?
+    private let sessions: [any SpawnSession]
+    private let state = Mutex(State())
+
+    private struct State {
+        var requestedVerdict: Verdict?
+        var reaper: Task<SandboxResult, any Error>?
+        var timer: Task<Void, Never>?
+        var reaped = false
+    }
+
+    init(pid: Int32, pidfd: Int32, statusPipe: Int32?, started: ContinuousClock.Instant, stdio: StandardIO,
+         sessions: [any SpawnSession], wallTimeLimit: Duration?) {
+        self.pid = pid
+        self.pidfd = pidfd
+        self.statusPipe = statusPipe
+        self.started = started
+        self.standardInput = stdio.inputBytes == nil ? stdio.input : nil
+        self.standardOutput = stdio.output
+        self.standardError = stdio.error
+        self.outputLimit = stdio.outputLimit
+        self.errorLimit = stdio.errorLimit
+        self.sessions = sessions
+        if let wallTimeLimit {
+            let timer = Task { [weak self] in
+                try? await Task.sleep(for: wallTimeLimit)
+                if !Task.isCancelled { self?.end(with: .wallTimeLimit) }
+            }
+            state.withLock { $0.timer = timer }
+        }
+    }
+
+    deinit {
+        let (reaped, timer) = state.withLock { ($0.reaped, $0.timer) }
+        timer?.cancel()
+        statusPipe.map { _ = close($0) }
+        guard !reaped else {
+            close(pidfd)
+            return
+        }
+        _ = sessions.contains { $0.killAll() } || cn_pidfd_send_signal(pidfd, SIGKILL) == 0
+        let child = ChildReaper(pid: pid, pidfd: pidfd)
+        let sessions = sessions
+        Task.detached {
+            await child.reapQuietly()
+            sessions.forEach { $0.cleanUp() }
+        }
+    }
+
+    /// Waits for the sandbox to end and returns how and why it ended and what
+    /// it used. Any number of callers may wait; the child is reaped once.
+    public func wait() async throws -> SandboxResult {
+        let reaper = state.withLock { state in
+            if let reaper = state.reaper { return reaper }
+            let reaper = Task { try await self.reap() }
+            state.reaper = reaper
+            return reaper
+        }
+        return try await reaper.value
+    }
+
+    /// Sends `signal` to the sandbox (pidfd_send_signal(2)); the minimal init
+    /// forwards it to the payload.
+    public func signal(_ signal: Signal) throws {
+        let result = cn_pidfd_send_signal(pidfd, signal.rawValue)
+        if result < 0 { throw Errno(rawValue: -result) }
+    }
+
+    /// Kills every process of the sandbox: its cgroup (cgroup.kill) when it has
+    /// one, else its pid namespace (by killing its init), else its process.
+    /// The verdict becomes `.killedOnRequest`.
+    public func kill() throws {
+        try end(with: .killedOnRequest)
+    }
+
+    private func end(with verdict: Verdict) {
+        let reaped = state.withLock { state in
+            if state.requestedVerdict == nil { state.requestedVerdict = verdict }
+            return state.reaped
+        }
+        guard !reaped else { return }
+        if !sessions.contains(where: { $0.killAll() }) { _ = cn_pidfd_send_signal(pidfd, SIGKILL) }
+    }
+
+    private func reap() async throws -> SandboxResult {
+        try await EventLoop.shared().waitUntilReadable(pidfd)
+        var status: Int32 = 0
+        var rusage = rusage()
+        let result = cn_wait_pidfd(pidfd, &status, &rusage)
+        if result < 0 { throw Errno(rawValue: -result) }
+        let wallTime = ContinuousClock.now - started
+        var termination = Termination(waitStatus: status)
+        if let statusPipe, let payloadStatus = readPayloadStatus(statusPipe) {
+            termination = Termination(waitStatus: payloadStatus)
+        }
+        let requested = state.withLock { state in
+            state.reaped = true
+            state.timer?.cancel()
+            return state.requestedVerdict
+        }
+        var verdict = termination == .signaled(.kill) ? requested ?? .normal : .normal
+        var usage = ResourceUsage(
+            wallTime: wallTime,
+            userTime: .seconds(rusage.ru_utime.tv_sec) + .microseconds(rusage.ru_utime.tv_usec),
+            systemTime: .seconds(rusage.ru_stime.tv_sec) + .microseconds(rusage.ru_stime.tv_usec),
+            peakMemory: rusage.ru_maxrss * 1024)
+        for session in sessions {
+            session.finish(termination, verdict: &verdict, usage: &usage)
+            session.cleanUp()
+        }
+        return SandboxResult(termination: termination, verdict: verdict, usage: usage,
+                             standardOutputBytes: [], standardErrorBytes: [])
+    }
+
+    /// The payload's wait status as the minimal init reported it, if it did.
+    private func readPayloadStatus(_ fd: Int32) -> Int32? {
+        var status: Int32 = 0
+        return read(fd, &status, 4) == 4 ? status : nil
+    }
+
+    func collectStandardOutput() async throws -> [UInt8] {
+        guard let outputLimit, let standardOutput else { return [] }
+        return try await standardOutput.collect(limit: outputLimit)
+    }
+
+    func collectStandardError() async throws -> [UInt8] {
+        guard let errorLimit, let standardError else { return [] }
+        return try await standardError.collect(limit: errorLimit)
+    }
+}

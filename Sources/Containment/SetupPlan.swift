@@ -1,0 +1,147 @@
+import CContainment
+import ContainmentSupport
+import Glibc
+
+/// Every step a spawn of a sandbox takes, in order, computed without running
+/// anything: what the parent does on the host and what the child does between
+/// clone and exec. Print it for a dry run.
+public struct SetupPlan: Sendable, CustomStringConvertible {
+    /// The payload's argv.
+    public let arguments: [String]
+    /// Paths tried, in order, for the payload's executable.
+    public let executableCandidates: [String]
+    /// Namespaces the clone creates.
+    public let namespaces: NamespaceSet
+    /// What the parent does between clone and releasing the child.
+    public let hostActions: [String]
+    /// The child's steps, in order.
+    package let steps: [SetupStep]
+    let usesInit: Bool
+    let needsSync: Bool
+    let layout: DescriptorLayout
+    /// The environment, when it is fixed at plan time (nil: rendered per spawn).
+    let environment: [String]?
+
+    /// The child's steps as text, one a line.
+    public var childSteps: [String] { steps.map(\.description) }
+
+    public var description: String {
+        var lines = ["clone3 \(namespaces)"]
+        lines += hostActions.map { "host: \($0)" }
+        lines += steps.enumerated().map { "\($0.offset + 1). \($0.element.description)" }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension Sandbox {
+    /// The plan for running `executable` with `arguments` (argv[1...]):
+    /// validates the whole configuration and lists every step, without
+    /// creating any process.
+    public func plan(_ executable: String, _ arguments: [String] = []) throws -> SetupPlan {
+        try isolation.validate()
+        let variables = environment.resolved
+        let argv = [executable] + arguments
+        try validate(argv: argv, environment: variables)
+        let candidates = try executableCandidates(executable, path: variables["PATH"])
+
+        let pidIsolated = isolation.isolated.contains(.pid)
+        let usesInit = pidIsolated && initProcess.isMinimal
+        let layout = DescriptorLayout(passedCount: passedDescriptors.count, usesInit: usesInit)
+        let listenPID: String? = socketActivation ? (pidIsolated ? (usesInit ? "2" : "1") : nil) : nil
+        let renderedPerSpawn = socketActivation && listenPID == nil
+        let needsSync = isolation.needsIDMaps || renderedPerSpawn
+        let setgroupsAllowed = !isolation.namespaces.contains(.user) || geteuid() == 0
+
+        var steps: [SetupStep] = []
+        var hostActions: [String] = []
+        if isolation.needsIDMaps {
+            hostActions.append("write uid_map: " + isolation.userMapping.uids.map(\.description).joined(separator: ", "))
+            hostActions.append("write gid_map: " + isolation.userMapping.gids.map(\.description).joined(separator: ", "))
+        }
+        if needsSync { steps.append(SetupStep(.waitForParent, "wait for the parent", .waitForParent)) }
+        if let signal = parentDeathSignal {
+            steps.append(SetupStep(.parentDeath, "set parent-death signal \(signal)", .parentDeathSignal(signal.rawValue)))
+        }
+        steps += isolation.setupSteps()
+        if newSession { steps.append(.syscall(.session, "setsid", Int(SYS_setsid))) }
+        if let identity {
+            if !setgroupsAllowed && !identity.groups.isEmpty {
+                throw SandboxError.invalid("identity.groups", "setgroups is denied in an unprivileged user namespace; map groups with newgidmap (/etc/subgid) or run as root")
+            }
+            steps += identity.setupSteps(setgroupsAllowed: setgroupsAllowed)
+            if let signal = parentDeathSignal {
+                steps.append(SetupStep(.parentDeathAfterIdentity, "re-arm parent-death signal \(signal) after the uid change",
+                                       .parentDeathSignal(signal.rawValue)))
+            }
+        } else if setgroupsAllowed && isolation.namespaces.contains(.user) {
+            steps.append(Identity.setGroupsStep([]))
+        }
+        steps += layout.steps(initImage: usesInit ? try InitImage.descriptor() : nil)
+        if let workingDirectory {
+            steps.append(.syscall(.workingDirectory, "chdir \(workingDirectory)", Int(SYS_chdir), .string(workingDirectory.string)))
+        }
+        steps.sort { $0.phase < $1.phase }
+
+        var environmentList: [String]? = variables.map { "\($0.key)=\($0.value)" }.sorted()
+        if socketActivation {
+            environmentList? += ["LISTEN_FDS=\(passedDescriptors.count)"]
+            if let listenPID { environmentList? += ["LISTEN_PID=\(listenPID)"] } else { environmentList = nil }
+        }
+        let environmentArgument: StepArgument = environmentList.map { .strings($0) } ?? .slot(Self.environmentSlot)
+        if usesInit {
+            let execIndex = steps.count
+            let initArgv = ["containment-init", String(layout.errorTarget), String(layout.statusTarget), "-1", "0",
+                            String(execIndex), String(candidates.count)] + candidates + argv
+            steps.append(.syscall(.exec, "exec \(executable)", Int(SYS_execveat), .integer(Int(layout.initImageTarget)),
+                                  .string(""), .strings(initArgv), environmentArgument, .integer(0x1000 /* AT_EMPTY_PATH */)))
+        } else {
+            var empty = sigset_t()
+            sigemptyset(&empty)
+            let mask = withUnsafeBytes(of: &empty) { Array($0.prefix(8)) }
+            steps.append(.syscall(.exec, "unblock signals", Int(SYS_rt_sigprocmask),
+                                  .integer(Int(SIG_SETMASK)), .bytes(mask), .integer(0), .integer(8)))
+            steps.append(SetupStep(.exec, "exec \(executable)",
+                                   .exec(candidates: candidates, arguments: argv, environment: environmentArgument)))
+        }
+        return SetupPlan(arguments: argv, executableCandidates: candidates, namespaces: isolation.namespaces,
+                         hostActions: hostActions, steps: steps, usesInit: usesInit, needsSync: needsSync,
+                         layout: layout, environment: environmentList)
+    }
+
+    /// The slot of an environment rendered per spawn (LISTEN_PID without a pid namespace).
+    static let environmentSlot = StepSlot("environment")
+
+    private func validate(argv: [String], environment: [String: String]) throws(SandboxError) {
+        if argv[0].isEmpty { throw SandboxError.invalid("executable", "is empty; give a path or a name to look up in PATH") }
+        for (index, argument) in argv.enumerated() where argument.utf8.contains(0) {
+            throw SandboxError.invalid(index == 0 ? "executable" : "arguments[\(index - 1)]", "contains a NUL byte")
+        }
+        for (name, value) in environment where name.isEmpty || name.contains("=") || (name + value).utf8.contains(0) {
+            throw SandboxError.invalid("environment", "variable \"\(name)\" needs a non-empty name without \"=\" or NUL")
+        }
+        if let workingDirectory, !workingDirectory.isAbsolute {
+            throw SandboxError.invalid("workingDirectory", "\"\(workingDirectory)\" is relative; give an absolute path")
+        }
+        if let wallTimeLimit, wallTimeLimit <= .zero {
+            throw SandboxError.invalid("wallTimeLimit", "must be positive, got \(wallTimeLimit)")
+        }
+        if socketActivation && passedDescriptors.isEmpty {
+            throw SandboxError.invalid("socketActivation", "no descriptors to announce; add the listening sockets to passedDescriptors")
+        }
+        for fd in passedDescriptors where fcntl(fd.rawValue, F_GETFD) == -1 {
+            throw SandboxError.invalid("passedDescriptors", "descriptor \(fd.rawValue) is not open")
+        }
+    }
+
+    /// The paths exec tries: the executable itself when it has a slash,
+    /// else each PATH directory in turn.
+    private func executableCandidates(_ executable: String, path: String?) throws(SandboxError) -> [String] {
+        if executable.contains("/") { return [executable] }
+        guard let path, !path.isEmpty else {
+            throw SandboxError.invalid("executable", "\"\(executable)\" is not a path and the environment has no PATH; give an absolute path or set PATH")
+        }
+        return path.split(separator: ":", omittingEmptySubsequences: false).map { directory in
+            (directory.isEmpty ? "." : String(directory)) + "/" + executable
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import CContainment
+import ContainmentSupport
+import Glibc
+import SystemPackage
+
+/// The spawn core's request for one spawn, in memory the child reads until it
+/// exec's: the shared rendered plan, this spawn's slot values, its stack.
+final class SpawnRequest: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<cn_spawn_request>
+    private let rendered: RenderedPlan
+    private var environment: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+
+    init(rendered: RenderedPlan, plan: SetupPlan, values: SpawnValues, pipes: SpawnPipes) {
+        self.rendered = rendered
+        pointer = .allocate(capacity: 1)
+        pointer.initialize(to: cn_spawn_request())
+        pointer.pointee.steps = rendered.steps
+        pointer.pointee.step_count = UInt32(rendered.count)
+        pointer.pointee.cgroup_fd = values.cgroupDescriptor ?? -1
+        pointer.pointee.clone_flags = plan.namespaces.rawValue
+        pointer.pointee.close_first = (pipes.errorRead, pipes.syncWrite, -1, -1)
+        for (slot, value) in values.slots { setSlot(slot, value) }
+    }
+
+    private func setSlot(_ slot: StepSlot, _ value: Int) {
+        guard let index = rendered.slotIndex[slot] else { return }
+        withUnsafeMutableBytes(of: &pointer.pointee.slots) {
+            $0.storeBytes(of: value, toByteOffset: index * MemoryLayout<Int>.stride, as: Int.self)
+        }
+    }
+
+    /// Clones the child. Returns (0 or a negated errno, pid, pidfd).
+    func clone() -> (Int32, Int32, Int32) {
+        var pid: Int32 = 0
+        var pidfd: Int32 = -1
+        let result = cn_spawn(pointer, &pid, &pidfd)
+        return (result, pid, pidfd)
+    }
+
+    /// Sets an environment rendered after clone; the child reads its slots
+    /// again once the parent releases it.
+    func setEnvironment(_ variables: [String]) {
+        let list = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: variables.count + 1)
+        for (index, variable) in variables.enumerated() { list[index] = strdup(variable) }
+        list[variables.count] = nil
+        environment = list
+        setSlot(Sandbox.environmentSlot, Int(bitPattern: list))
+    }
+
+    /// Frees the request; only once the child has exec'd or exited.
+    func release() {
+        if let environment {
+            var entry = environment
+            while let string = entry.pointee { free(string); entry += 1 }
+            environment.deallocate()
+        }
+        pointer.deallocate()
+    }
+}
+
+/// The pipes between parent and child of one spawn: error (exec report), sync
+/// (release), and the minimal init's status pipe. All close-on-exec.
+struct SpawnPipes {
+    private(set) var errorRead: Int32 = -1
+    private var errorWrite: Int32 = -1
+    private var syncRead: Int32 = -1
+    private(set) var syncWrite: Int32 = -1
+    private var statusRead: Int32 = -1
+    private var statusWrite: Int32 = -1
+
+    init() {}
+
+    init(sync: Bool, status: Bool) throws(Errno) {
+        do {
+            (errorRead, errorWrite) = try Self.pair()
+            if sync { (syncRead, syncWrite) = try Self.pair() }
+            if status { (statusRead, statusWrite) = try Self.pair() }
+            for fd in [errorRead, statusRead] where fd >= 0 { _ = fcntl(fd, F_SETFL, O_NONBLOCK) }
+        } catch {
+            closeAll()
+            throw error
+        }
+    }
+
+    private static func pair() throws(Errno) -> (Int32, Int32) {
+        let pipe = try makePipe()
+        return (pipe.read.rawValue, pipe.write.rawValue)
+    }
+
+    /// Hands the child's ends to the spawn core.
+    func fill(_ values: inout SpawnValues) {
+        values.slots[.error] = Int(errorWrite)
+        values.slots[.sync] = Int(syncRead)
+        values.slots[DescriptorLayout.status] = Int(statusWrite)
+    }
+
+    /// Closes the parent's copies of the child's ends, once the child exists.
+    mutating func closeChildEnds() {
+        for fd in [errorWrite, syncRead, statusWrite] where fd >= 0 { close(fd) }
+        (errorWrite, syncRead, statusWrite) = (-1, -1, -1)
+    }
+
+    /// Lets a waiting child go on.
+    mutating func release() throws(SandboxError) {
+        guard syncWrite >= 0 else { return }
+        var byte: UInt8 = 1
+        let written = write(syncWrite, &byte, 1)
+        let failure = errno
+        close(syncWrite)
+        syncWrite = -1
+        if written != 1 { throw .spawnFailed("release the child", errno: Errno(rawValue: failure)) }
+    }
+
+    /// Waits for the child's exec report: nil when exec succeeded (end of
+    /// file), else the failed step.
+    mutating func awaitExecReport() async -> cn_failure? {
+        defer { close(errorRead); errorRead = -1 }
+        var failure = cn_failure()
+        while true {
+            let count = read(errorRead, &failure, MemoryLayout<cn_failure>.size)
+            if count == MemoryLayout<cn_failure>.size { return failure }
+            if count == 0 { return nil }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 && errno == EAGAIN {
+                try? await EventLoop.shared().waitUntilReadable(errorRead)
+                continue
+            }
+            return cn_failure(step: UInt32.max, error: count < 0 ? errno : EIO)
+        }
+    }
+
+    /// Gives the status pipe's read end to the process handle.
+    mutating func takeStatusRead() -> Int32? {
+        defer { statusRead = -1 }
+        return statusRead >= 0 ? statusRead : nil
+    }
+
+    /// Closes whatever is still open.
+    mutating func closeAll() {
+        closeChildEnds()
+        for fd in [errorRead, syncWrite, statusRead] where fd >= 0 { close(fd) }
+        (errorRead, syncWrite, statusRead) = (-1, -1, -1)
+    }
+}
+
+/// Reaps a child whose spawn failed.
+struct ChildReaper {
+    let pid: Int32
+    let pidfd: Int32
+
+    /// Waits for the child to exit, reaps it and closes its pidfd.
+    func reapQuietly() async {
+        try? await EventLoop.shared().waitUntilReadable(pidfd)
+        var status: Int32 = 0
+        var usage = rusage()
+        _ = cn_wait_pidfd(pidfd, &status, &usage)
+        close(pidfd)
+    }
+}

@@ -1,0 +1,1 @@
+// The RootFS layer (in progress).

@@ -1,0 +1,1 @@
+// The Seccomp layer (in progress).
