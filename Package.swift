@@ -4,6 +4,9 @@ import PackageDescription
 /// Library targets of the SDK; each layer also ships as a product of its own.
 let layers = ["Namespaces", "Cgroups", "Seccomp", "Capabilities", "RootFS"]
 
+/// One thin executable per layer.
+let examples = ["namespaces-demo", "cgroups-demo", "seccomp-demo", "capabilities-demo", "rootfs-demo"]
+
 let system: Target.Dependency = .product(name: "SystemPackage", package: "swift-system")
 
 let package = Package(
@@ -11,8 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: layers.map { .library(name: $0, targets: [$0]) } + [
         .library(name: "Containment", targets: ["Containment"]),
-        .executable(name: "namespaces-demo", targets: ["namespaces-demo"]),
-    ],
+    ] + examples.map { .executable(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -42,12 +44,6 @@ let package = Package(
         ),
         .plugin(name: "EmbedInit", capability: .buildTool()),
 
-        // Examples.
-        .executableTarget(
-            name: "namespaces-demo",
-            dependencies: ["Containment", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Examples/namespaces-demo"
-        ),
 
         // Test helpers: a static C probe that prints the child's view, and a
         // Swift helper that drives the SDK as another (unprivileged) user.
@@ -58,14 +54,17 @@ let package = Package(
             path: "Tests/Helpers/containment-test-helper"
         ),
         .target(name: "TestSupport", dependencies: ["Containment", system], path: "Tests/TestSupport"),
+    ] + (layers + ["Containment"]).map { layer in
         .testTarget(
-            name: "NamespacesTests",
-            dependencies: ["Namespaces", "Containment", "TestSupport", "containment-probe", "containment-test-helper"]
-        ),
-        .testTarget(
-            name: "ContainmentTests",
-            dependencies: ["Containment", "TestSupport", "containment-probe", "containment-test-helper"]
-        ),
-    ],
+            name: "\(layer)Tests",
+            dependencies: [.target(name: layer), "Containment", "TestSupport", "containment-probe", "containment-test-helper"]
+        )
+    } + examples.map { example in
+        .executableTarget(
+            name: example,
+            dependencies: ["Containment", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/\(example)"
+        )
+    },
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,1 @@
+// The capabilities-demo example (in progress).

@@ -1,0 +1,1 @@
+// The cgroups-demo example (in progress).

@@ -1,0 +1,1 @@
+// The rootfs-demo example (in progress).

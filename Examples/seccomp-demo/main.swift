@@ -1,0 +1,1 @@
+// The seccomp-demo example (in progress).
