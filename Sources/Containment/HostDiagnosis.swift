@@ -34,6 +34,8 @@ enum HostDiagnosis {
         switch code {
         case ENOENT where step.hasPrefix("exec "): "no such executable in the sandbox; check the path, PATH and the sandbox's root"
         case EACCES where step.hasPrefix("exec "): "not executable: check its mode and that its filesystem is not mounted noexec"
+        case EPERM where step.hasPrefix("setns "):
+            "joining a namespace needs CAP_SYS_ADMIN in the user namespace that owns it; join that user namespace too (NamespaceJoin of kind .user, listed first)"
         case ENOSYS where step.hasPrefix("close descriptors"): "this kernel has no close_range (Linux 5.9 or later is needed)"
         default: nil
         }

@@ -72,6 +72,7 @@ static void interfaces(void) {
         printf("interface %s %s\n", name, up ? "UP" : "DOWN");
     }
     fclose(f);
+    close(sock);
 }
 
 static void fds(void) {

@@ -1,0 +1,97 @@
+import Containment
+import Glibc
+import TestSupport
+import Testing
+
+/// What the payload gets: descriptors, environment, working directory, input.
+@Suite struct DescriptorAndEnvironmentTests {
+    @Test func noHostDescriptorLeaksIntoTheChild() async throws {
+        // Descriptors opened without O_CLOEXEC, as careless host code does.
+        let leaked = (0..<3).map { _ in open("/etc/passwd", O_RDONLY) }
+        defer { leaked.forEach { close($0) } }
+        let (_, view) = try await Sandbox().probe(["fds"])
+        #expect(view.all("fd").map { $0.split(separator: " ")[0] } == ["0", "1", "2"])
+    }
+
+    @Test func passedDescriptorsArriveInOrder() async throws {
+        let file = open("/etc/passwd", O_RDONLY | O_CLOEXEC)
+        defer { close(file) }
+        var sandbox = Sandbox()
+        sandbox.passedDescriptors = [FileDescriptor(rawValue: file)]
+        let (_, view) = try await sandbox.probe(["fds"])
+        #expect(view.all("fd") .contains("3 /etc/passwd"))
+        #expect(view.all("fd").count == 4)
+    }
+
+    @Test func socketActivationFollowsTheSystemdConvention() async throws {
+        let socket = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        // An abstract socket: a leading NUL, then the name.
+        let name = [0] + Array("containment-test-\(getpid())".utf8)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: name) }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(socket, $0, socklen_t(MemoryLayout<sa_family_t>.size + name.count))
+            }
+        }
+        #expect(bound == 0)
+        #expect(listen(socket, 8) == 0)
+        defer { close(socket) }
+
+        for (initProcess, namespaces, expectedPID) in [(InitProcess.minimal, NamespaceSet.all, "2"), (.payload, .all, "1"), (.minimal, [.user], nil)] {
+            var sandbox = Sandbox()
+            sandbox.namespaces = namespaces
+            sandbox.initProcess = initProcess
+            sandbox.passedDescriptors = [FileDescriptor(rawValue: socket)]
+            sandbox.socketActivation = true
+            let (_, view) = try await sandbox.probe(["listen"])
+            #expect(view["LISTEN_FDS"] == "1")
+            #expect(view["LISTEN_PID"] == (expectedPID ?? view["pid"]))
+            #expect(view["fd3"] == "listening")
+        }
+    }
+
+    @Test func defaultEnvironmentIsCleanNotTheHosts() async throws {
+        setenv("CONTAINMENT_HOST_SECRET", "leak", 1)
+        let result = try await Sandbox().run("/usr/bin/env", output: .string())
+        #expect(result.standardOutput.split(separator: "\n").sorted() == ["HOME=/", "PATH=\(Environment.defaultPath)"])
+
+        var inheriting = Sandbox()
+        inheriting.environment = Environment.inherit.updating(["EXTRA": "1"])
+        let inherited = try await inheriting.run("/usr/bin/env", output: .string())
+        #expect(inherited.standardOutput.contains("CONTAINMENT_HOST_SECRET=leak"))
+        #expect(inherited.standardOutput.contains("EXTRA=1"))
+    }
+
+    @Test func workingDirectoryIsSet() async throws {
+        var sandbox = Sandbox()
+        sandbox.workingDirectory = "/usr/share"
+        let (_, view) = try await sandbox.probe(["cwd"])
+        #expect(view["cwd"] == "/usr/share")
+    }
+
+    @Test func inputBytesReachThePayloadAndOutputIsCollectedWithALimit() async throws {
+        let text = String(repeating: "line of input\n", count: 10_000)
+        let result = try await Sandbox().run("/bin/cat", input: .string(text), output: .string(limit: 1 << 20))
+        #expect(result.standardOutput == text)
+
+        let limited = try await Sandbox().run("/bin/cat", input: .string(text), output: .collected(limit: 100))
+        #expect(limited.standardOutputBytes.count == 100)
+        #expect(limited.termination.isSuccess)
+    }
+
+    @Test func standardErrorIsSeparate() async throws {
+        let result = try await Sandbox().run("/bin/sh", ["-c", "echo out; echo err >&2"], output: .string(), error: .string())
+        #expect(result.standardOutput == "out\n")
+        #expect(result.standardError == "err\n")
+    }
+
+    @Test func identityInsideIsSetWithNoGroups() async throws {
+        var sandbox = Sandbox()
+        sandbox.identity = Identity(uid: 0, gid: 0)
+        let (_, view) = try await sandbox.probe(["ids"])
+        #expect(view["uid"] == "0")
+        #expect(view["groups"] == "")
+    }
+}
