@@ -97,7 +97,7 @@ public final class SandboxProcess: Sendable {
     /// one, else its pid namespace (by killing its init), else its process.
     /// The verdict becomes `.killedOnRequest`.
     public func kill() throws {
-        try end(with: .killedOnRequest)
+        end(with: .killedOnRequest)
     }
 
     private func end(with verdict: Verdict) {
