@@ -34,6 +34,7 @@ compare() {
 echo "spawn → exit → reap of /bin/true, $count spawns a round, $rounds rounds ($(nproc) cores)"
 compare "all,map" "" "all,map" "all,map"
 compare "all,map under the minimal init" "" "all,map,init" "all,map"
+compare "all,map,lo,host,pdeath" "" "all,map,lo,host,pdeath" "all,map,lo,host,pdeath"
 compare "all,map, 1 GiB host" "BIGMB=1024" "all,map" "all,map"
 # Growth with a large host: ours with 1 GiB over ours without.
 small=$(median_us "$ours" "" "all,map"); big=$(median_us "$ours" "BIGMB=1024" "all,map")

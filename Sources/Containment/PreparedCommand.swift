@@ -30,87 +30,77 @@ public final class PreparedCommand: Sendable {
         error: OutputOption = .discarded
     ) async throws -> SandboxProcess {
         let stdio = try StandardIO(input: input, output: output, error: error)
-        var values = SpawnValues()
-        values.closeAfterClone = stdio.closeAfterClone
-        for (slot, fd) in zip(DescriptorLayout.stdio, stdio.childDescriptors) { values.slots[slot] = Int(fd) }
-        for (index, fd) in sandbox.passedDescriptors.enumerated() { values.slots[DescriptorLayout.passed(index)] = Int(fd.rawValue) }
-
-        var sessions: [any SpawnSession] = []
-        var pipes = SpawnPipes()
-        do {
-            pipes = try SpawnPipes(sync: plan.needsSync, status: plan.usesInit)
-            pipes.fill(&values)
-            for join in sandbox.isolation.joins {
-                let fd = open(join.path.string, O_RDONLY | O_CLOEXEC)
-                guard fd >= 0 else {
-                    throw NamespaceError(.joinUnavailable, field: "joins", "open \(join.path): \(errnoName(errno)); is the process still running?")
-                }
-                values.closeAfterClone.append(fd)
-                values.slots[NamespaceConfiguration.joinSlot(join.kind)] = Int(fd)
-            }
-            for hook in hooks {
-                let session = try hook.begin()
-                sessions.append(session)
-                try session.prepare(&values)
-            }
-        } catch {
-            values.closeAfterClone.forEach { close($0) }
-            pipes.closeAll()
-            sessions.forEach { $0.cleanUp() }
-            throw error
-        }
-
-        let request = SpawnRequest(rendered: rendered, plan: plan, values: values, pipes: pipes)
-        let stack: ChildStack
-        do { stack = try ChildStack.take() } catch {
-            request.release(); values.closeAfterClone.forEach { close($0) }; pipes.closeAll()
-            sessions.forEach { $0.cleanUp() }
-            throw error
-        }
-        request.pointer.pointee.stack = UnsafeMutableRawPointer(stack.base)
-        request.pointer.pointee.stack_size = ChildStack.size
+        var spawn = SpawnResources()
         let started = ContinuousClock.now
-        let (result, pid, pidfd) = try await SpawnThreads.run { request.clone() }
-        values.closeAfterClone.forEach { close($0) }
-        pipes.closeChildEnds()
-
-        guard result == 0 else {
-            stack.recycle(); request.release(); pipes.closeAll(); sessions.forEach { $0.cleanUp() }
-            throw SandboxError.spawnFailed("clone3 \(plan.namespaces)", errno: Errno(rawValue: -result),
-                                           remedy: HostDiagnosis.cloneRemedy(errno: -result, namespaces: plan.namespaces))
-        }
-
-        let child = ChildReaper(pid: pid, pidfd: pidfd)
+        let cloned: (result: Int32, pid: Int32, pidfd: Int32)
         do {
-            for session in sessions { try session.childCreated(pid: pid) }
-            if plan.environment == nil { request.setEnvironment(listenEnvironment(pid: pid)) }
-            try pipes.release()
+            try prepare(&spawn, stdio: stdio)
+            let request = try spawn.makeRequest(rendered: rendered, plan: plan)
+            cloned = try await SpawnThreads.run { request.clone() }
+            guard cloned.result == 0 else {
+                throw SandboxError.spawnFailed("clone3 \(plan.namespaces)", errno: Errno(rawValue: -cloned.result),
+                                               remedy: HostDiagnosis.cloneRemedy(errno: -cloned.result, namespaces: plan.namespaces))
+            }
         } catch {
-            _ = cn_pidfd_send_signal(pidfd, SIGKILL)
-            pipes.closeAll()
+            spawn.abandon()
+            throw error
+        }
+        spawn.childExists()
+
+        let child = ChildReaper(pid: cloned.pid, pidfd: cloned.pidfd)
+        do {
+            for session in spawn.sessions { try session.childCreated(pid: child.pid) }
+            if plan.environment == nil { spawn.request?.setEnvironment(listenEnvironment(pid: child.pid)) }
+            try spawn.pipes.release()
+        } catch {
+            _ = cn_pidfd_send_signal(child.pidfd, SIGKILL)
+            spawn.pipes.closeAll()
             await child.reapQuietly()
-            stack.recycle(); request.release(); sessions.forEach { $0.cleanUp() }
+            spawn.abandon()
             throw error
         }
 
-        let failure = await pipes.awaitExecReport()
-        stack.recycle()
-        request.release()
+        let failure = await spawn.pipes.awaitExecReport()
+        spawn.childLeftSharedMemory()
         if let failure {
             await child.reapQuietly()
-            pipes.closeAll()
-            sessions.forEach { $0.cleanUp() }
+            spawn.abandon()
             let step = Int(failure.step) < plan.steps.count ? plan.steps[Int(failure.step)].description : "exec"
             throw SandboxError.setupFailed(step: step, errno: Errno(rawValue: failure.error),
                                            remedy: HostDiagnosis.stepRemedy(step: step, errno: failure.error))
         }
         let process = SandboxProcess(
-            pid: pid, pidfd: pidfd, statusPipe: pipes.takeStatusRead(), started: started,
-            stdio: stdio, sessions: sessions, wallTimeLimit: sandbox.wallTimeLimit)
+            pid: child.pid, pidfd: child.pidfd, statusPipe: spawn.pipes.takeStatusRead(), started: started,
+            stdio: stdio, sessions: spawn.sessions, wallTimeLimit: sandbox.wallTimeLimit)
         if let bytes = stdio.inputBytes, let sink = stdio.input {
             Task { try? await sink.write(bytes); sink.finish() }
         }
         return process
+    }
+
+    /// Opens what one spawn needs before clone: pipes, namespaces to join,
+    /// the layers' sessions, and the slot values that point at them.
+    private func prepare(_ spawn: inout SpawnResources, stdio: StandardIO) throws {
+        spawn.values.closeAfterClone = stdio.closeAfterClone
+        for (slot, fd) in zip(DescriptorLayout.stdio, stdio.childDescriptors) { spawn.values.slots[slot] = Int(fd) }
+        for (index, fd) in sandbox.passedDescriptors.enumerated() {
+            spawn.values.slots[DescriptorLayout.passed(index)] = Int(fd.rawValue)
+        }
+        spawn.pipes = try SpawnPipes(sync: plan.needsSync, status: plan.usesInit)
+        spawn.pipes.fill(&spawn.values)
+        for join in sandbox.isolation.joins {
+            let fd = open(join.path.string, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                throw NamespaceError(.joinUnavailable, field: "joins", "open \(join.path): \(errnoName(errno)); is the process still running?")
+            }
+            spawn.values.closeAfterClone.append(fd)
+            spawn.values.slots[NamespaceConfiguration.joinSlot(join.kind)] = Int(fd)
+        }
+        for hook in hooks {
+            let session = try hook.begin()
+            spawn.sessions.append(session)
+            try session.prepare(&spawn.values)
+        }
     }
 
     /// Spawns the command, feeds and collects its I/O, and waits for it.

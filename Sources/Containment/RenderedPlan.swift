@@ -45,7 +45,9 @@ final class RenderedPlan: @unchecked Sendable {
                 c.op = UInt32(CN_OP_PARENT_DEATH_SIGNAL.rawValue)
                 args = [.integer(Int(signal))]
             }
-            precondition(args.count <= 6, "a step takes at most six arguments")
+            guard args.count <= 6 else {
+                throw SandboxError.invalid("plan", "step \"\(step.description)\" has \(args.count) arguments; the spawn core takes six")
+            }
             var values = [Int](repeating: 0, count: 6)
             for (k, argument) in args.enumerated() {
                 switch argument {

@@ -143,6 +143,52 @@ struct SpawnPipes {
     }
 }
 
+/// The host resources of one spawn in flight, released exactly once on
+/// every path: those the child inherits (closed once it exists), the memory
+/// it reads (freed once it exec'd or exited), and the rest.
+struct SpawnResources {
+    var values = SpawnValues()
+    var pipes = SpawnPipes()
+    var sessions: [any SpawnSession] = []
+    private(set) var request: SpawnRequest?
+    private var stack: ChildStack?
+
+    /// The spawn core's request, with a child stack.
+    mutating func makeRequest(rendered: RenderedPlan, plan: SetupPlan) throws(SandboxError) -> SpawnRequest {
+        let stack = try ChildStack.take()
+        let request = SpawnRequest(rendered: rendered, plan: plan, values: values, pipes: pipes)
+        request.pointer.pointee.stack = UnsafeMutableRawPointer(stack.base)
+        request.pointer.pointee.stack_size = ChildStack.size
+        self.stack = stack
+        self.request = request
+        return request
+    }
+
+    /// Closes the parent's copies of what the child inherited.
+    mutating func childExists() {
+        values.closeAfterClone.forEach { close($0) }
+        values.closeAfterClone = []
+        pipes.closeChildEnds()
+    }
+
+    /// Frees the memory the child reads; only once it exec'd or exited.
+    mutating func childLeftSharedMemory() {
+        stack?.recycle()
+        stack = nil
+        request?.release()
+        request = nil
+    }
+
+    /// Releases everything after a failed spawn (the child, if any, reaped).
+    mutating func abandon() {
+        childExists()
+        childLeftSharedMemory()
+        pipes.closeAll()
+        sessions.forEach { $0.cleanUp() }
+        sessions = []
+    }
+}
+
 /// Reaps a child whose spawn failed.
 struct ChildReaper {
     let pid: Int32

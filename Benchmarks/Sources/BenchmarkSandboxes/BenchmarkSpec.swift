@@ -1,11 +1,15 @@
 import Containment
 import Glibc
 
-/// A sandbox to time, named by a comma-separated spec in the style of
-/// nsbench's, so that each figure has its counterpart in the limit tool:
+/// A sandbox to time, named by a comma-separated spec whose tokens mean what
+/// they mean to nsbench (../../shared/bench), so that each figure has its
+/// counterpart in the limit tool:
 ///
-///     all,map        the seven namespaces and a uid map, payload as pid 1
-///     all,map,init   the same under the SDK's minimal init (the default)
+///     user pid mnt uts ipc net cgroup all   namespaces created
+///     map        root inside mapped to the caller (uid and gid maps)
+///     lo         loopback up          host     sethostname
+///     pdeath     PR_SET_PDEATHSIG     init     the SDK's minimal init as pid 1
+///     exe=PATH   the payload (default /bin/true)
 public struct BenchmarkSpec: Sendable, CustomStringConvertible {
     /// The spec as given.
     public let description: String
@@ -16,16 +20,27 @@ public struct BenchmarkSpec: Sendable, CustomStringConvertible {
 
     /// Parses a spec; nil for an unknown token.
     public init?(_ spec: String) {
+        let kinds: [Substring: NamespaceSet] = [
+            "user": .user, "pid": .pid, "mnt": .mount, "uts": .uts, "ipc": .ipc, "net": .network,
+            "cgroup": .cgroup, "all": .all,
+        ]
         var sandbox = Sandbox()
         sandbox.namespaces = []
         sandbox.initProcess = .payload
+        sandbox.isolation.loopbackUp = false
+        sandbox.parentDeathSignal = nil
         var executable = "/bin/true"
         for token in spec.split(separator: ",") {
+            if let kind = kinds[token] {
+                sandbox.namespaces.formUnion(kind)
+                continue
+            }
             switch token {
-            case "all": sandbox.namespaces = .all
             case "map": sandbox.user = .root(mappedTo: .currentUser)
-            case "init": sandbox.initProcess = .minimal
+            case "lo": sandbox.isolation.loopbackUp = true
             case "host": sandbox.hostname = "bench"
+            case "pdeath": sandbox.parentDeathSignal = .kill
+            case "init": sandbox.initProcess = .minimal
             default:
                 guard token.hasPrefix("exe=") else { return nil }
                 executable = String(token.dropFirst(4))
@@ -36,7 +51,6 @@ public struct BenchmarkSpec: Sendable, CustomStringConvertible {
         self.executable = executable
     }
 }
-
 /// Touches `megabytes` of anonymous memory and keeps it, as a large host
 /// process would hold (the BIGMB setting of nsbench).
 public func holdHostMemory(megabytes: Int) {
