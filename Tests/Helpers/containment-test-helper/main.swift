@@ -8,6 +8,7 @@ import Glibc
 let subcommands: [String: @Sendable ([String]) async throws -> Int32] = [
     "probe": probeSubcommand,
     "leak-check": leakCheckSubcommand,
+    "host-check": hostCheckSubcommand,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
