@@ -33,20 +33,20 @@ struct TemporaryDirectory {
 
     /// Every entry below the directory with its contents or link target: a
     /// checksum of the tree.
-    func snapshot() -> [String: String] { Self.snapshot(path) }
+    func snapshot() -> [String: Data] { Self.snapshot(path) }
 
-    static func snapshot(_ root: String) -> [String: String] {
-        var result: [String: String] = [:]
+    static func snapshot(_ root: String) -> [String: Data] {
+        var result: [String: Data] = [:]
         let manager = FileManager.default
         guard let names = manager.enumerator(atPath: root) else { return result }
         for case let name as String in names {
             let full = root + "/" + name
             if let link = try? manager.destinationOfSymbolicLink(atPath: full) {
-                result[name] = "-> " + link
+                result[name] = Data(("-> " + link).utf8)
             } else if let data = manager.contents(atPath: full) {
-                result[name] = String(decoding: data, as: UTF8.self)
+                result[name] = data
             } else {
-                result[name] = "dir"
+                result[name] = Data("dir".utf8)
             }
         }
         return result
