@@ -14,6 +14,9 @@ import SystemPackage
 public struct Sandbox: Sendable {
     /// Namespaces created, joined and set up (the `Namespaces` layer).
     public var isolation = NamespaceConfiguration()
+    /// The sandbox's filesystem: root, mounts, masked paths (the `RootFS`
+    /// layer); nil keeps the host's filesystem as it is.
+    public var filesystem: FilesystemConfiguration?
     /// What runs as pid 1 of a new pid namespace.
     public var initProcess: InitProcess = .minimal
     /// The payload's environment; `.clean` by default, never the host's unless asked.

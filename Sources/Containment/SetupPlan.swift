@@ -63,6 +63,7 @@ extension Sandbox {
             steps.append(SetupStep(.parentDeath, "set parent-death signal \(signal)", .parentDeathSignal(signal.rawValue)))
         }
         steps += isolation.setupSteps()
+        steps += try filesystemSteps()
         if newSession { steps.append(.syscall(.session, "setsid", Int(SYS_setsid))) }
         if let identity {
             if !setgroupsAllowed && !identity.groups.isEmpty {

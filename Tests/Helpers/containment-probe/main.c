@@ -13,8 +13,14 @@
 //   listen       LISTEN_FDS, LISTEN_PID, own pid, and whether fd 3 listens
 //   cwd          the working directory
 //   exit N       exit with status N
+//   mounts       each mount: "mount POINT TYPE OPTIONS SUPER-OPTIONS"
+//   read PATH    "read PATH ok BYTES" or the errno; "content PATH LINE" lines
+//   write PATH   create or truncate PATH and write to it: "write PATH ok|ERRNO"
+//   ls PATH      "entry PATH NAME" for each entry, or "ls PATH ERRNO"
+//   pty          open /dev/ptmx and its peer: "pty ok PEER" or the errno
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <net/if.h>
 #include <signal.h>
@@ -129,6 +135,65 @@ static void listen_info(void) {
            getpid(), ok && accepting ? "listening" : "not-listening");
 }
 
+static void mounts(void) {
+    FILE *f = fopen("/proc/self/mountinfo", "r");
+    char line[4096];
+    if (!f) { printf("mounts %s\n", strerrorname_np(errno)); return; }
+    while (fgets(line, sizeof line, f)) {
+        // ID PARENT MAJ:MIN ROOT POINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER
+        char point[1024], options[512], type[64], source[1024], super[1024];
+        char *dash = strstr(line, " - ");
+        if (!dash || sscanf(line, "%*s %*s %*s %*s %1023s %511s", point, options) != 2) continue;
+        if (sscanf(dash + 3, "%63s %1023s %1023s", type, source, super) != 3) continue;
+        printf("mount %s %s %s %s\n", point, type, options, super);
+    }
+    fclose(f);
+}
+
+static void read_path(const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) { printf("read %s %s\n", path, strerrorname_np(errno)); return; }
+    char buffer[4096];
+    ssize_t total = 0, count;
+    char first[4096] = {0};
+    while ((count = read(fd, buffer, sizeof buffer)) > 0) {
+        if (total == 0) memcpy(first, buffer, count < (ssize_t)sizeof first - 1 ? count : (ssize_t)sizeof first - 1);
+        total += count;
+    }
+    if (count < 0) printf("read %s %s\n", path, strerrorname_np(errno));
+    else printf("read %s ok %zd\n", path, total);
+    for (char *line = strtok(first, "\n"); line; line = strtok(NULL, "\n")) printf("content %s %s\n", path, line);
+    close(fd);
+}
+
+static void write_path(const char *path) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || write(fd, "written\n", 8) != 8) { printf("write %s %s\n", path, strerrorname_np(errno)); return; }
+    close(fd);
+    printf("write %s ok\n", path);
+}
+
+static void list(const char *path) {
+    DIR *dir = opendir(path);
+    struct dirent *entry;
+    if (!dir) { printf("ls %s %s\n", path, strerrorname_np(errno)); return; }
+    while ((entry = readdir(dir))) {
+        if (strcmp(entry->d_name, ".") && strcmp(entry->d_name, "..")) printf("entry %s %s\n", path, entry->d_name);
+    }
+    closedir(dir);
+}
+
+static void pty(void) {
+    int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) { printf("pty %s\n", strerrorname_np(errno)); return; }
+    const char *peer = ptsname(master);
+    int slave = peer ? open(peer, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+    if (slave < 0) { printf("pty %s\n", strerrorname_np(errno)); return; }
+    printf("pty ok %s\n", peer);
+    close(slave);
+    close(master);
+}
+
 int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *command = argv[i];
@@ -153,7 +218,12 @@ int main(int argc, char **argv) {
         else if (!strcmp(command, "cwd")) {
             char path[4096];
             printf("cwd %s\n", getcwd(path, sizeof path) ? path : "?");
-        } else if (!strcmp(command, "exit") && i + 1 < argc) {
+        } else if (!strcmp(command, "mounts")) mounts();
+        else if (!strcmp(command, "read") && i + 1 < argc) read_path(argv[++i]);
+        else if (!strcmp(command, "write") && i + 1 < argc) write_path(argv[++i]);
+        else if (!strcmp(command, "ls") && i + 1 < argc) list(argv[++i]);
+        else if (!strcmp(command, "pty")) pty();
+        else if (!strcmp(command, "exit") && i + 1 < argc) {
             fflush(stdout);
             return atoi(argv[++i]);
         } else {

@@ -9,6 +9,7 @@ let subcommands: [String: @Sendable ([String]) async throws -> Int32] = [
     "probe": probeSubcommand,
     "leak-check": leakCheckSubcommand,
     "host-check": hostCheckSubcommand,
+    "rootfs-image": rootfsImageSubcommand,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

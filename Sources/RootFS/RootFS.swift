@@ -1,1 +1,0 @@
-// The RootFS layer (in progress).

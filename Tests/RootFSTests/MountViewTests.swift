@@ -1,0 +1,108 @@
+import Containment
+import Foundation
+import Glibc
+import TestSupport
+import Testing
+
+/// What the payload sees of each mount kind.
+@Suite struct MountViewTests {
+    @Test func eachMountKindAsSeenInside() async throws {
+        guard TestEnvironment.hasRoot(for: "mounting inside a sandbox") else { return }
+        let data = try TemporaryDirectory()
+        defer { data.remove() }
+        try data.file("ro/readme", "read only\n")
+        try data.directory("rw")
+        try data.file("lower/base", "from the lower layer\n")
+        try data.file("single", "a single file\n")
+
+        var sandbox = Sandbox()
+        sandbox.filesystem = probeFilesystem([
+            .bind(FilePath(data.path + "/ro"), to: "/ro"),
+            .bind(FilePath(data.path + "/rw"), to: "/rw", attributes: []),
+            .bind(FilePath(data.path + "/single"), to: "/etc/single"),
+            .tmpfs(at: "/tmp", size: 1 << 20, mode: FilePermissions(rawValue: 0o1777)),
+            .sysfs(),
+            .mqueue(),
+            .overlay(lower: [FilePath(data.path + "/lower")], at: "/merged"),
+            .file("/etc/hosts", contents: "127.0.0.1 localhost box\n"),
+            .symlink("/etc/hosts", at: "/hosts-link"),
+            .directory("/data/deep/down"),
+        ])
+        let (result, view) = try await sandbox.probe([
+            "mounts", "read", "/etc/hosts", "read", "/hosts-link", "read", "/etc/single", "read", "/ro/readme",
+            "write", "/ro/new", "write", "/usr/new", "write", "/rw/new", "write", "/tmp/new", "write", "/merged/new",
+            "read", "/merged/base", "ls", "/data/deep/down",
+        ])
+        #expect(result.termination.isSuccess, "\(result.standardError)")
+        let mounts = Dictionary(view.all("mount").map { line -> (String, [String]) in
+            let fields = line.split(separator: " ").map(String.init)
+            return (fields[0], fields)
+        }, uniquingKeysWith: { _, last in last })
+        func check(_ point: String, type: String, has options: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+            guard let fields = mounts[point] else {
+                Issue.record("no mount at \(point): \(view)", sourceLocation: sourceLocation)
+                return
+            }
+            #expect(fields[1] == type, "\(point)", sourceLocation: sourceLocation)
+            let flags = Set(fields[2].split(separator: ",").map(String.init) + fields[3].split(separator: ",").map(String.init))
+            for option in options { #expect(flags.contains(option), "\(point) lacks \(option): \(fields)", sourceLocation: sourceLocation) }
+        }
+        check("/", type: "tmpfs", has: ["rw"])
+        check("/usr", type: mounts["/usr"]?[1] ?? "?", has: ["ro", "nosuid", "nodev"])
+        check("/ro", type: mounts["/ro"]?[1] ?? "?", has: ["ro"])
+        check("/rw", type: mounts["/rw"]?[1] ?? "?", has: ["rw"])
+        // mountinfo leaves out tmpfs's default mode, 1777.
+        check("/tmp", type: "tmpfs", has: ["rw", "nosuid", "nodev", "size=1024k"])
+        check("/proc", type: "proc", has: ["rw", "nosuid", "nodev", "noexec"])
+        check("/sys", type: "sysfs", has: ["ro", "nosuid", "nodev", "noexec"])
+        check("/dev", type: "tmpfs", has: ["nosuid", "noexec", "mode=755"])
+        check("/dev/pts", type: "devpts", has: ["nosuid", "noexec", "ptmxmode=666"])
+        check("/dev/shm", type: "tmpfs", has: ["nosuid", "nodev", "noexec", "size=65536k"])
+        check("/dev/mqueue", type: "mqueue", has: ["nosuid", "nodev", "noexec"])
+        check("/merged", type: "overlay", has: ["nosuid", "nodev"])
+        check("/proc/sys", type: "proc", has: ["ro"])
+        check("/proc/keys", type: mounts["/proc/keys"]?[1] ?? "?", has: [])
+        #expect(mounts["/sys/firmware"]?[1] == "tmpfs")
+        #expect(!(mounts["/tmp"]?[3].contains("mode=") ?? true))
+
+        #expect(view.everything("content", "/etc/hosts") == ["127.0.0.1 localhost box"])
+        #expect(view.everything("content", "/hosts-link") == ["127.0.0.1 localhost box"])
+        #expect(view.everything("content", "/etc/single") == ["a single file"])
+        #expect(view.everything("content", "/ro/readme") == ["read only"])
+        #expect(view.everything("content", "/merged/base") == ["from the lower layer"])
+        #expect(view.about("write", "/ro/new") == "EROFS")
+        #expect(view.about("write", "/usr/new") == "EROFS")
+        #expect(view.about("write", "/rw/new") == "ok")
+        #expect(view.about("write", "/tmp/new") == "ok")
+        #expect(view.about("write", "/merged/new") == "ok")
+        #expect(view.about("ls", "/data/deep/down") == nil)
+        // The read-write bind reached the host; the overlay's lower layer did not change.
+        #expect(FileManager.default.fileExists(atPath: data.path + "/rw/new"))
+        #expect(!FileManager.default.fileExists(atPath: data.path + "/lower/new"))
+    }
+
+    @Test func procDevAndMaskedPaths() async throws {
+        guard TestEnvironment.hasRoot(for: "mounting inside a sandbox") else { return }
+        var sandbox = Sandbox()
+        sandbox.filesystem = probeFilesystem()
+        let (result, view) = try await sandbox.probe([
+            "ls", "/proc", "ls", "/dev", "pty", "read", "/proc/kcore", "read", "/proc/keys", "read", "/proc/timer_list",
+            "ls", "/sys/firmware", "write", "/proc/sys/kernel/hostname", "write", "/proc/sysrq-trigger",
+        ])
+        #expect(result.termination.isSuccess, "\(result.standardError)")
+        // Only the sandbox's processes: the init (1) and the probe (2).
+        let pids = view.everything("entry", "/proc").filter { $0.allSatisfy(\.isNumber) }.sorted()
+        #expect(pids == ["1", "2"])
+        #expect(Set(view.everything("entry", "/dev")) == ["null", "zero", "full", "random", "urandom", "tty", "pts", "ptmx", "shm",
+                                                 "fd", "stdin", "stdout", "stderr"])
+        #expect(view["pty"]?.hasPrefix("ok /dev/pts/") == true)
+        for masked in ["/proc/kcore", "/proc/keys", "/proc/timer_list"] where FileManager.default.fileExists(atPath: masked) {
+            #expect(view.about("read", masked) == "ok 0", "\(masked) is not masked")
+        }
+        #expect(view.everything("entry", "/sys/firmware").isEmpty)
+        #expect(view.about("write", "/proc/sys/kernel/hostname") == "EROFS")
+        if FileManager.default.fileExists(atPath: "/proc/sysrq-trigger") {
+            #expect(view.about("write", "/proc/sysrq-trigger") == "EROFS")
+        }
+    }
+}
