@@ -90,9 +90,7 @@ public final class Cgroup: Sendable {
         }
         let cgroup = Cgroup(name: name, host: host, unifiedDirectory: unifiedDirectory, parent: limits.parent, limits: limits)
         do {
-            var legacy = limits.controllers.union(measuring)
-            if host.shape == .legacy { legacy.formUnion([.freezer, CgroupController(rawValue: "cpuacct")]) }
-            for controller in legacy.sorted() where placement.location(controller) == .legacy {
+            for controller in legacyControllers(for: limits, placement: placement) {
                 try cgroup.addLegacy(controller, placement: placement)
             }
             try cgroup.apply(limits, previous: nil, placement: placement)
@@ -105,6 +103,26 @@ public final class Cgroup: Sendable {
 
     /// False once the cgroup was removed.
     var exists: Bool { state.withLock { !$0.removed } }
+
+    /// What creating a cgroup for `limits` involves on this host, for a dry
+    /// run: whether processes are attached by pid (v1 controllers) and a
+    /// description of the directories made.
+    package static func placementSummary(_ limits: ResourceLimits, host: CgroupHost? = nil) throws(CgroupError) -> (attachesByPid: Bool, description: String) {
+        try check(limits, host: host)
+        let placement = Placement(host: try CgroupHost.resolve(host), parent: limits.parent)
+        let legacy = legacyControllers(for: limits, placement: placement)
+        var parts: [String] = []
+        if let parent = placement.unifiedParent { parts.append("cgroup2 under \(parent) (clone into it)") }
+        if !legacy.isEmpty { parts.append("v1 " + legacy.map(\.legacyName).joined(separator: ", ") + " (attach by pid)") }
+        return (!legacy.isEmpty, "create cgroup: " + parts.joined(separator: " + "))
+    }
+
+    /// The v1 controllers a cgroup for `limits` gets directories in.
+    private static func legacyControllers(for limits: ResourceLimits, placement: Placement) -> [CgroupController] {
+        var wanted = limits.controllers.union(measuring)
+        if placement.unifiedParent == nil { wanted.formUnion([.freezer, CgroupController(rawValue: "cpuacct")]) }
+        return wanted.filter { placement.location($0) == .legacy }.sorted()
+    }
 
     /// The limits in force.
     public var limits: ResourceLimits { state.withLock { $0.limits } }
@@ -215,9 +233,10 @@ public final class Cgroup: Sendable {
         }
     }
 
-    /// The directory holding `controller`'s files.
+    /// The directory holding `controller`'s files: its v1 directory where
+    /// the host mounts it as v1, else the v2 one.
     func directory(of controller: CgroupController) -> String? {
-        legacyDirectory(controller) ?? unifiedDirectory
+        host.legacyControllers.contains(controller) ? legacyDirectory(controller) : unifiedDirectory
     }
 
     private func write(_ controller: CgroupController, _ file: String, _ value: String, field: String) throws(CgroupError) {
