@@ -19,6 +19,7 @@ public final class PreparedCommand: Sendable {
         self.rendered = try RenderedPlan(plan.steps)
         var hooks: [any SpawnHook] = []
         if plan.namespaces.contains(.user) { hooks.append(IDMapHook(mapping: sandbox.isolation.userMapping)) }
+        if let resources = sandbox.resources { hooks.append(CgroupHook(limits: resources)) }
         self.hooks = hooks
     }
 

@@ -27,6 +27,9 @@ public struct Sandbox: Sendable {
     /// uid, gid and groups inside the sandbox; nil keeps root inside a user
     /// namespace (the host's identity without one).
     public var identity: Identity?
+    /// Resource limits, enforced by a cgroup of the sandbox's own (the
+    /// `Cgroups` layer); nil: no cgroup.
+    public var resources: ResourceLimits?
     /// Kill the sandbox after this long; its verdict is then `.wallTimeLimit`.
     public var wallTimeLimit: Duration?
     /// Signal the sandbox gets when the host process dies (PR_SET_PDEATHSIG);

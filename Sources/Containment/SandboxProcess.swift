@@ -26,7 +26,7 @@ public final class SandboxProcess: Sendable {
     private let started: ContinuousClock.Instant
     private let outputLimit: Int?
     private let errorLimit: Int?
-    private let sessions: [any SpawnSession]
+    let sessions: [any SpawnSession]
     private let state = Mutex(State())
 
     private struct State {

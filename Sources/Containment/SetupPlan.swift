@@ -49,7 +49,8 @@ extension Sandbox {
         let layout = DescriptorLayout(passedCount: passedDescriptors.count, usesInit: usesInit)
         let listenPID: String? = socketActivation ? (pidIsolated ? (usesInit ? "2" : "1") : nil) : nil
         let renderedPerSpawn = socketActivation && listenPID == nil
-        let needsSync = isolation.needsIDMaps || renderedPerSpawn
+        let cgroups = try cgroupPlan()
+        let needsSync = isolation.needsIDMaps || renderedPerSpawn || cgroups.needsSync
         let setgroupsAllowed = !isolation.namespaces.contains(.user) || geteuid() == 0
 
         var steps: [SetupStep] = []
@@ -58,6 +59,7 @@ extension Sandbox {
             hostActions.append("write uid_map: " + isolation.userMapping.uids.map(\.description).joined(separator: ", "))
             hostActions.append("write gid_map: " + isolation.userMapping.gids.map(\.description).joined(separator: ", "))
         }
+        hostActions += cgroups.hostActions
         if needsSync { steps.append(SetupStep(.waitForParent, "wait for the parent", .waitForParent)) }
         if let signal = parentDeathSignal {
             steps.append(SetupStep(.parentDeath, "set parent-death signal \(signal)", .parentDeathSignal(signal.rawValue)))

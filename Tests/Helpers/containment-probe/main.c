@@ -18,6 +18,13 @@
 //   write PATH   create or truncate PATH and write to it: "write PATH ok|ERRNO"
 //   ls PATH      "entry PATH NAME" for each entry, or "ls PATH ERRNO"
 //   pty          open /dev/ptmx and its peer: "pty ok PEER" or the errno
+//   alloc MIB    allocate and touch MIB mebibytes, print "allocated MIB"
+//   forkbomb     fork without end; exit 1 after 200 failed forks of its own
+//   spin         burn CPU forever
+//   report PATH  count in a busy loop; every 5 ms replace PATH with
+//                "count N" and "cpus <Cpus_allowed_list>"
+//   daemons N    start N double-forked daemons, print "daemon PID" for
+//                each and "ready", then sleep
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -192,6 +199,70 @@ static void pty(void) {
     printf("pty ok %s\n", peer);
     close(slave);
     close(master);
+static void alloc(long mebibytes) {
+    for (long i = 0; i < mebibytes; i++) {
+        char *block = malloc(1 << 20);
+        if (!block) { printf("allocation failed at %ld\n", i); return; }
+        memset(block, 1, 1 << 20);
+    }
+    printf("allocated %ld\n", mebibytes);
+}
+
+static void forkbomb(void) {
+    pid_t root = getpid();
+    int failures = 0;
+    for (;;) {
+        if (fork() < 0) {
+            if (getpid() == root && ++failures >= 200) exit(1);
+            usleep(1000);
+        }
+    }
+}
+
+static void report(const char *path) {
+    char temporary[4096], text[512], cpus[256] = "?";
+    unsigned long count = 0;
+    struct timespec last = {0}, now;
+    snprintf(temporary, sizeof temporary, "%s.tmp", path);
+    for (;;) {
+        count++;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((now.tv_sec - last.tv_sec) * 1000000000L + now.tv_nsec - last.tv_nsec < 5000000L) continue;
+        last = now;
+        FILE *status = fopen("/proc/self/status", "r");
+        char line[512];
+        while (status && fgets(line, sizeof line, status))
+            if (!strncmp(line, "Cpus_allowed_list:", 18)) sscanf(line + 18, "%255s", cpus);
+        if (status) fclose(status);
+        FILE *out = fopen(temporary, "w");
+        if (!out) continue;
+        snprintf(text, sizeof text, "count %lu\ncpus %s\n", count, cpus);
+        fputs(text, out);
+        fclose(out);
+        rename(temporary, path);
+    }
+}
+
+static void daemons(int count) {
+    for (int i = 0; i < count; i++) {
+        int channel[2];
+        pipe(channel);
+        pid_t middle = fork();
+        if (middle == 0) {
+            setsid();
+            pid_t daemon = fork();
+            if (daemon == 0) { for (;;) pause(); }
+            write(channel[1], &daemon, sizeof daemon);
+            _exit(0);
+        }
+        pid_t daemon = 0;
+        read(channel[0], &daemon, sizeof daemon);
+        waitpid(middle, NULL, 0);
+        printf("daemon %d\n", daemon);
+    }
+    printf("ready\n");
+    fflush(stdout);
+    for (;;) pause();
 }
 
 int main(int argc, char **argv) {
@@ -223,6 +294,11 @@ int main(int argc, char **argv) {
         else if (!strcmp(command, "write") && i + 1 < argc) write_path(argv[++i]);
         else if (!strcmp(command, "ls") && i + 1 < argc) list(argv[++i]);
         else if (!strcmp(command, "pty")) pty();
+        } else if (!strcmp(command, "alloc") && i + 1 < argc) alloc(atol(argv[++i]));
+        else if (!strcmp(command, "forkbomb")) forkbomb();
+        else if (!strcmp(command, "spin")) for (;;) {}
+        else if (!strcmp(command, "report") && i + 1 < argc) report(argv[++i]);
+        else if (!strcmp(command, "daemons") && i + 1 < argc) daemons(atoi(argv[++i]));
         else if (!strcmp(command, "exit") && i + 1 < argc) {
             fflush(stdout);
             return atoi(argv[++i]);

@@ -1,0 +1,63 @@
+import Glibc
+
+extension Cgroup {
+    /// Stops every process of the cgroup until ``thaw()`` (cgroup.freeze on
+    /// cgroup2, freezer.state on v1); returns once the kernel reports the
+    /// cgroup frozen.
+    public func freeze() throws(CgroupError) {
+        try setFrozen(true)
+    }
+
+    /// Lets the processes of a frozen cgroup run again.
+    public func thaw() throws(CgroupError) {
+        try setFrozen(false)
+    }
+
+    /// True while the cgroup is frozen (cgroup.events "frozen"; v1 freezer.state).
+    public var isFrozen: Bool {
+        if let unifiedDirectory {
+            return ((try? Self.keyedValues(unifiedDirectory + "/cgroup.events"))?["frozen"] ?? 0) == 1
+        }
+        guard let freezer = legacyDirectory(.freezer) else { return false }
+        return (try? Self.readFile(freezer + "/freezer.state"))?.trimmingSuffixNewline == "FROZEN"
+    }
+
+    private func setFrozen(_ frozen: Bool) throws(CgroupError) {
+        let target: (path: String, value: String)
+        if let unifiedDirectory {
+            target = (unifiedDirectory + "/cgroup.freeze", frozen ? "1" : "0")
+        } else if let freezer = legacyDirectory(.freezer) {
+            target = (freezer + "/freezer.state", frozen ? "FROZEN" : "THAWED")
+        } else {
+            throw CgroupError(.unsupportedLimit, field: "freeze", "this host has neither cgroup2 nor the v1 freezer controller; mount the freezer controller")
+        }
+        try Self.writeFile(target.path, target.value, field: "freeze")
+        // Freezing completes asynchronously: wait until every task stopped.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while isFrozen != frozen {
+            if ContinuousClock.now > deadline {
+                throw CgroupError(.operationFailed, field: "freeze", "\(target.path) did not reach \(target.value) within 5 s")
+            }
+            usleep(500)
+        }
+    }
+
+    /// Kills every process of the cgroup with SIGKILL, including daemons
+    /// that left their parents: cgroup.kill where the kernel has it (5.14+),
+    /// else freeze, SIGKILL each member, thaw — so no member can fork
+    /// between listing and killing. The processes are gone shortly after.
+    public func kill() throws(CgroupError) {
+        if let unifiedDirectory, access(unifiedDirectory + "/cgroup.kill", F_OK) == 0 {
+            try Self.writeFile(unifiedDirectory + "/cgroup.kill", "1", field: "kill")
+            return
+        }
+        let frozen = (try? freeze()) != nil
+        defer { if frozen { try? thaw() } }
+        // Without a freezer, repeat until no member is left to fork.
+        for _ in 0..<(frozen ? 1 : 100) {
+            let members = try processes()
+            if members.isEmpty { break }
+            for pid in members { _ = Glibc.kill(pid, SIGKILL) }
+        }
+    }
+}

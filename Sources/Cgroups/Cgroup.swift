@@ -1,0 +1,331 @@
+import ContainmentSupport
+import Glibc
+import Synchronization
+import SystemPackage
+
+/// A cgroup the SDK created: limits, live updates, statistics, events,
+/// freeze, kill and removal, on any host shape (pure v2, pure v1, hybrid).
+///
+/// On a cgroup2 hierarchy the cgroup is one directory (`unifiedDirectory`),
+/// into which a child can be cloned (CLONE_INTO_CGROUP); on v1 controllers
+/// it is one directory per controller, which a process is attached to by pid.
+/// On hybrid hosts both exist: the v2 directory gives membership, freezing
+/// (cgroup.freeze), killing (cgroup.kill) and CPU accounting; the v1
+/// directories enforce the limits.
+///
+/// ```swift
+/// let cgroup = try Cgroup.create(limits: ResourceLimits(memoryMax: 64 << 20, pidsMax: 32))
+/// try cgroup.attach(pid: child)
+/// print(try cgroup.statistics())
+/// try cgroup.kill()
+/// try cgroup.remove()
+/// ```
+public final class Cgroup: Sendable {
+    /// The cgroup's directory name in every hierarchy.
+    public let name: String
+    /// The host layout the cgroup was made for.
+    public let host: CgroupHost
+    /// The directory in the cgroup2 hierarchy, if the host has one.
+    public let unifiedDirectory: String?
+    private let parent: String?
+    private let state: Mutex<State>
+
+    private struct State {
+        var legacy: [CgroupController: String] = [:]
+        var limits: ResourceLimits
+        var removed = false
+    }
+
+    /// Controllers every cgroup gets where the host has them: they measure
+    /// memory and tasks and report OOM kills and pids-limit hits.
+    private static let measuring: Set<CgroupController> = [.memory, .pids]
+    private static let sweptParents = Mutex<Set<String>>([])
+
+    private init(name: String, host: CgroupHost, unifiedDirectory: String?, parent: String?, limits: ResourceLimits) {
+        self.name = name
+        self.host = host
+        self.unifiedDirectory = unifiedDirectory
+        self.parent = parent
+        self.state = Mutex(State(limits: limits))
+    }
+
+    deinit {
+        _ = try? remove()
+    }
+
+    /// Checks, without creating anything, that this host can enforce `limits`
+    /// under their parent: every needed controller is mounted (v1) or
+    /// available in the parent's cgroup.controllers (v2), and every limit
+    /// has an equivalent on the host.
+    public static func check(_ limits: ResourceLimits, host: CgroupHost? = nil) throws(CgroupError) {
+        try limits.validate()
+        let host = try CgroupHost.resolve(host)
+        let placement = Placement(host: host, parent: limits.parent)
+        for controller in limits.controllers.sorted() where placement.location(controller) == nil {
+            throw CgroupError(.unsupportedLimit, field: fieldName(of: controller, in: limits), placement.unavailableMessage(controller))
+        }
+        _ = try limits.writes(isUnified: { placement.location($0) == .unified })
+    }
+
+    /// Creates a cgroup with `limits` under `limits.parent` (default: the
+    /// calling process's own cgroup), enabling controllers in the parent's
+    /// cgroup.subtree_control on v2 as needed. The first call for a parent
+    /// also removes stale cgroups of dead hosts there (see ``sweepStale(parent:host:)``).
+    public static func create(limits: ResourceLimits = ResourceLimits(), host: CgroupHost? = nil) throws(CgroupError) -> Cgroup {
+        try check(limits, host: host)
+        let host = try CgroupHost.resolve(host)
+        let sweepKey = limits.parent ?? ""
+        if sweptParents.withLock({ $0.insert(sweepKey).inserted }) {
+            _ = try? sweepStale(parent: limits.parent, host: host)
+        }
+        let placement = Placement(host: host, parent: limits.parent)
+        let name = CgroupName.next().text
+        var unifiedDirectory: String?
+        if let parentDirectory = placement.unifiedParent {
+            try placement.enableUnified(limits.controllers, required: true)
+            try placement.enableUnified(measuring, required: false)
+            let directory = parentDirectory + "/" + name
+            try makeDirectory(directory, field: "parent")
+            unifiedDirectory = directory
+        }
+        let cgroup = Cgroup(name: name, host: host, unifiedDirectory: unifiedDirectory, parent: limits.parent, limits: limits)
+        do {
+            for controller in legacyControllers(for: limits, placement: placement) {
+                try cgroup.addLegacy(controller, placement: placement)
+            }
+            try cgroup.apply(limits, previous: nil, placement: placement)
+        } catch {
+            _ = try? cgroup.remove()
+            throw error
+        }
+        return cgroup
+    }
+
+    /// False once the cgroup was removed.
+    var exists: Bool { state.withLock { !$0.removed } }
+
+    /// What creating a cgroup for `limits` involves on this host, for a dry
+    /// run: whether processes are attached by pid (v1 controllers) and a
+    /// description of the directories made.
+    package static func placementSummary(_ limits: ResourceLimits, host: CgroupHost? = nil) throws(CgroupError) -> (attachesByPid: Bool, description: String) {
+        try check(limits, host: host)
+        let placement = Placement(host: try CgroupHost.resolve(host), parent: limits.parent)
+        let legacy = legacyControllers(for: limits, placement: placement)
+        var parts: [String] = []
+        if let parent = placement.unifiedParent { parts.append("cgroup2 under \(parent) (clone into it)") }
+        if !legacy.isEmpty { parts.append("v1 " + legacy.map(\.legacyName).joined(separator: ", ") + " (attach by pid)") }
+        return (!legacy.isEmpty, "create cgroup: " + parts.joined(separator: " + "))
+    }
+
+    /// The v1 controllers a cgroup for `limits` gets directories in.
+    private static func legacyControllers(for limits: ResourceLimits, placement: Placement) -> [CgroupController] {
+        var wanted = limits.controllers.union(measuring)
+        if placement.unifiedParent == nil { wanted.formUnion([.freezer, CgroupController(rawValue: "cpuacct")]) }
+        return wanted.filter { placement.location($0) == .legacy }.sorted()
+    }
+
+    /// The limits in force.
+    public var limits: ResourceLimits { state.withLock { $0.limits } }
+
+    /// Changes the limits of the running cgroup: fields set are written,
+    /// fields that were set and are now nil go back to unlimited. A
+    /// controller the cgroup did not use yet is added (on v1 its processes
+    /// are moved in while frozen, so none escapes).
+    public func update(_ limits: ResourceLimits) throws(CgroupError) {
+        var limits = limits
+        limits.parent = parent
+        try Self.check(limits, host: host)
+        let placement = Placement(host: host, parent: parent)
+        let previous = self.limits
+        let missing = limits.controllers.filter { placement.location($0) == .legacy && legacyDirectory($0) == nil }
+        if !missing.isEmpty {
+            try freeze()
+            defer { try? thaw() }
+            let members = try processes()
+            for controller in missing.sorted() {
+                try addLegacy(controller, placement: placement)
+                try apply(limits, previous: previous, placement: placement, only: controller)
+                for pid in members { try write(controller, "cgroup.procs", String(pid), field: "pid") }
+            }
+        }
+        try placement.enableUnified(limits.controllers, required: true)
+        try apply(limits, previous: previous, placement: placement)
+        state.withLock { $0.limits = limits }
+    }
+
+    /// A descriptor of the v2 directory for clone3's CLONE_INTO_CGROUP
+    /// (opened O_RDONLY | O_DIRECTORY | O_CLOEXEC); nil without a cgroup2 hierarchy.
+    public func openUnifiedDirectory() throws(CgroupError) -> FileDescriptor? {
+        guard let unifiedDirectory else { return nil }
+        do {
+            return FileDescriptor(rawValue: try openFile(unifiedDirectory, O_RDONLY | O_DIRECTORY))
+        } catch {
+            throw CgroupError(.operationFailed, field: "cgroup", "open \(unifiedDirectory): \(errnoName(error.rawValue))")
+        }
+    }
+
+    /// True when processes must be attached by pid (v1 controllers); a v2-only
+    /// cgroup is entered by cloning into it.
+    public var needsAttach: Bool { state.withLock { !$0.legacy.isEmpty } }
+
+    /// Moves process `pid` (all its threads) into the cgroup: writes it to
+    /// cgroup.procs of every hierarchy (`legacyOnly`: only the v1 ones, for a
+    /// child already cloned into the v2 directory).
+    public func attach(pid: Int32, legacyOnly: Bool = false) throws(CgroupError) {
+        if !legacyOnly, let unifiedDirectory { try Self.writeFile(unifiedDirectory + "/cgroup.procs", String(pid), field: "pid") }
+        for directory in Set(state.withLock { $0.legacy.values }).sorted() {
+            try Self.writeFile(directory + "/cgroup.procs", String(pid), field: "pid")
+        }
+    }
+
+    /// The pids of the processes in the cgroup (cgroup.procs).
+    public func processes() throws(CgroupError) -> [Int32] {
+        guard let directory = unifiedDirectory ?? state.withLock({ $0.legacy.values.sorted().first }) else { return [] }
+        return try Self.readFile(directory + "/cgroup.procs").split(separator: "\n").compactMap { Int32($0) }
+    }
+
+    /// True while any process is in the cgroup (cgroup.events "populated" on
+    /// v2, a non-empty cgroup.procs on v1).
+    public var isPopulated: Bool {
+        if let unifiedDirectory, let events = try? Self.keyedValues(unifiedDirectory + "/cgroup.events") {
+            return events["populated"] != 0
+        }
+        return !((try? processes()) ?? []).isEmpty
+    }
+
+    func legacyDirectory(_ controller: CgroupController) -> String? { state.withLock { $0.legacy[controller] } }
+
+    /// Creates the v1 directory of `controller`; a cpuset gets its parent's
+    /// CPUs and memory nodes, without which no task may join.
+    private func addLegacy(_ controller: CgroupController, placement: Placement) throws(CgroupError) {
+        guard let parentDirectory = placement.legacyParent(controller) else { return }
+        let directory = parentDirectory + "/" + name
+        // Co-mounted controllers (cpu,cpuacct) share one directory.
+        if !state.withLock({ $0.legacy.values.contains(directory) }) {
+            try Self.makeDirectory(directory, field: Self.fieldName(of: controller, in: limits))
+        }
+        state.withLock { $0.legacy[controller] = directory }
+        if controller == .cpuset {
+            for file in ["cpuset.cpus", "cpuset.mems"] {
+                let inherited = try Self.readFile(parentDirectory + "/" + file).trimmingSuffixNewline
+                try write(.cpuset, file, inherited, field: file == "cpuset.cpus" ? "cpus" : "memoryNodes")
+            }
+        }
+    }
+
+    /// Writes `limits` (only `controller`'s files when given).
+    private func apply(_ limits: ResourceLimits, previous: ResourceLimits?, placement: Placement,
+                       only controller: CgroupController? = nil) throws(CgroupError) {
+        let writes = try limits.writes(isUnified: { placement.location($0) == .unified }, previous: previous)
+        for write in writes where controller == nil || write.controller == controller {
+            guard let directory = directory(of: write.controller) else { continue }
+            var value = write.value
+            if value == nil, let parentDirectory = placement.legacyParent(write.controller) {
+                value = try Self.readFile(parentDirectory + "/" + write.file).trimmingSuffixNewline
+            }
+            guard let value else { continue }
+            let path = directory + "/" + write.file
+            if access(path, F_OK) != 0 {
+                throw CgroupError(.unsupportedLimit, field: write.field,
+                                  "this host's \(write.controller) controller has no \(write.file) (in \(directory)); drop \(write.field) or run on a host whose kernel supports it")
+            }
+            try Self.writeFile(path, value, field: write.field)
+        }
+    }
+
+    /// The directory holding `controller`'s files: its v1 directory where
+    /// the host mounts it as v1, else the v2 one.
+    func directory(of controller: CgroupController) -> String? {
+        host.legacyControllers.contains(controller) ? legacyDirectory(controller) : unifiedDirectory
+    }
+
+    private func write(_ controller: CgroupController, _ file: String, _ value: String, field: String) throws(CgroupError) {
+        guard let directory = directory(of: controller) else { return }
+        try Self.writeFile(directory + "/" + file, value, field: field)
+    }
+
+    /// Removes the cgroup's directories: kills what still runs in it, waits
+    /// (up to two seconds) for the kernel to empty it, then rmdir(2)s each
+    /// directory. Removing twice is harmless.
+    public func remove() throws(CgroupError) {
+        let (directories, removed) = state.withLock { state in
+            defer { state.removed = true }
+            return (Set(state.legacy.values).sorted() + (unifiedDirectory.map { [$0] } ?? []), state.removed)
+        }
+        guard !removed else { return }
+        if isPopulated { try? kill() }
+        var failure: CgroupError?
+        for directory in directories {
+            do { try Self.removeDirectory(directory) } catch { failure = error }
+        }
+        state.withLock { $0.legacy = [:] }
+        if let failure { throw failure }
+    }
+
+    /// rmdir(2) of a cgroup directory, retrying while its last processes
+    /// finish exiting (EBUSY); a missing directory counts as removed.
+    static func removeDirectory(_ directory: String) throws(CgroupError) {
+        let deadline = ContinuousClock.now + .seconds(2)
+        while rmdir(directory) != 0 {
+            let error = errno
+            if error == ENOENT { return }
+            if error != EBUSY || ContinuousClock.now > deadline {
+                throw CgroupError(.operationFailed, field: "cgroup", "rmdir \(directory): \(errnoName(error))")
+            }
+            usleep(1000)
+        }
+    }
+
+    static func makeDirectory(_ directory: String, field: String) throws(CgroupError) {
+        guard mkdir(directory, 0o755) != 0 else { return }
+        let error = errno
+        switch error {
+        case EACCES, EPERM, EROFS:
+            throw CgroupError(.notDelegated, field: "parent", "mkdir \(directory): \(errnoName(error)); this user may not create cgroups there. Run inside a delegated cgroup (e.g. `systemd-run --user --scope -p Delegate=yes <app>`) or set ResourceLimits.parent to one this user owns")
+        default:
+            throw CgroupError(.operationFailed, field: field, "mkdir \(directory): \(errnoName(error))")
+        }
+    }
+
+    static func writeFile(_ path: String, _ value: String, field: String) throws(CgroupError) {
+        do { try writeText(path, value) } catch {
+            throw CgroupError(.operationFailed, field: field, "write \"\(value)\" to \(path): \(errnoName(error.rawValue))")
+        }
+    }
+
+    static func readFile(_ path: String) throws(CgroupError) -> String {
+        do { return try readText(path) } catch {
+            throw CgroupError(.operationFailed, field: "cgroup", "read \(path): \(errnoName(error.rawValue))")
+        }
+    }
+
+    /// A "key value" file (memory.events, cpu.stat, ...) as a dictionary.
+    static func keyedValues(_ path: String) throws(CgroupError) -> [String: Int] {
+        var values: [String: Int] = [:]
+        for line in try readFile(path).split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            if parts.count == 2, let value = Int(parts[1]) { values[String(parts[0])] = value }
+        }
+        return values
+    }
+
+    /// The `ResourceLimits` field that made `controller` necessary, for errors.
+    static func fieldName(of controller: CgroupController, in limits: ResourceLimits) -> String {
+        switch controller {
+        case .memory: limits.memoryMax != nil ? "memoryMax" : limits.memoryHigh != nil ? "memoryHigh" : "swapMax"
+        case .cpu: limits.cpuQuota != nil ? "cpuQuota" : "cpuWeight"
+        case .cpuset: limits.cpus != nil ? "cpus" : "memoryNodes"
+        case .pids: "pidsMax"
+        case .io: limits.ioWeight != nil ? "ioWeight" : "ioDeviceLimits"
+        default: controller.rawValue
+        }
+    }
+}
+
+extension String {
+    var trimmingSuffixNewline: String {
+        var text = self
+        while text.last?.isWhitespace == true { text.removeLast() }
+        return text
+    }
+}

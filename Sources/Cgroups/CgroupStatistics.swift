@@ -1,0 +1,96 @@
+/// What a cgroup's processes use, read from its accounting files. A value
+/// is nil when the host does not account it (no such controller or file).
+public struct CgroupStatistics: Sendable, Hashable {
+    /// Memory in use, in bytes (memory.current; v1 memory.usage_in_bytes).
+    public var memoryCurrent: Int?
+    /// Largest memory use, in bytes (memory.peak; v1 memory.max_usage_in_bytes).
+    public var memoryPeak: Int?
+    /// Processes killed by the OOM killer for the memory limit
+    /// (memory.events oom_kill; v1 memory.oom_control oom_kill).
+    public var oomKills: Int = 0
+    /// CPU time used by all processes (cpu.stat usage_usec; v1 cpuacct.usage).
+    public var cpuUsage: Duration?
+    /// CPU time in user mode (cpu.stat user_usec).
+    public var cpuUser: Duration?
+    /// CPU time in kernel mode (cpu.stat system_usec).
+    public var cpuSystem: Duration?
+    /// Periods in which the CPU quota throttled the cgroup (cpu.stat nr_throttled).
+    public var throttledPeriods: Int?
+    /// Time the cgroup spent throttled (cpu.stat throttled_usec; v1 throttled_time).
+    public var throttledTime: Duration?
+    /// Tasks in the cgroup (pids.current).
+    public var pidsCurrent: Int?
+    /// Times a fork or clone failed at pids.max (pids.events max).
+    public var pidsLimitHits: Int = 0
+    /// Bytes read from block devices (io.stat rbytes; v1 blkio.throttle.io_service_bytes).
+    public var ioReadBytes: Int?
+    /// Bytes written to block devices (io.stat wbytes; v1 blkio.throttle.io_service_bytes).
+    public var ioWriteBytes: Int?
+
+    /// Empty statistics.
+    public init() {}
+}
+
+extension Cgroup {
+    /// The cgroup's current statistics.
+    public func statistics() throws(CgroupError) -> CgroupStatistics {
+        var stats = CgroupStatistics()
+        let unified = unifiedDirectory
+        if let memory = legacyDirectory(.memory) {
+            stats.memoryCurrent = try? Self.readInteger(memory + "/memory.usage_in_bytes")
+            stats.memoryPeak = try? Self.readInteger(memory + "/memory.max_usage_in_bytes")
+            stats.oomKills = (try? Self.keyedValues(memory + "/memory.oom_control"))?["oom_kill"] ?? 0
+        } else if let unified {
+            stats.memoryCurrent = try? Self.readInteger(unified + "/memory.current")
+            stats.memoryPeak = try? Self.readInteger(unified + "/memory.peak")
+            stats.oomKills = (try? Self.keyedValues(unified + "/memory.events"))?["oom_kill"] ?? 0
+        }
+        if let unified, let cpu = try? Self.keyedValues(unified + "/cpu.stat") {
+            stats.cpuUsage = cpu["usage_usec"].map { .microseconds($0) }
+            stats.cpuUser = cpu["user_usec"].map { .microseconds($0) }
+            stats.cpuSystem = cpu["system_usec"].map { .microseconds($0) }
+            stats.throttledPeriods = cpu["nr_throttled"]
+            stats.throttledTime = cpu["throttled_usec"].map { .microseconds($0) }
+        } else if let cpuacct = legacyDirectory(CgroupController(rawValue: "cpuacct")) {
+            stats.cpuUsage = (try? Self.readInteger(cpuacct + "/cpuacct.usage")).map { .nanoseconds($0) }
+        }
+        if let cpu = legacyDirectory(.cpu), let values = try? Self.keyedValues(cpu + "/cpu.stat") {
+            stats.throttledPeriods = values["nr_throttled"]
+            stats.throttledTime = values["throttled_time"].map { .nanoseconds($0) }
+        }
+        if let pids = directory(of: .pids) {
+            stats.pidsCurrent = try? Self.readInteger(pids + "/pids.current")
+            stats.pidsLimitHits = (try? Self.keyedValues(pids + "/pids.events"))?["max"] ?? 0
+        }
+        if let io = legacyDirectory(.io), let text = try? Self.readFile(io + "/blkio.throttle.io_service_bytes_recursive") {
+            stats.ioReadBytes = Self.sum(text, key: "Read")
+            stats.ioWriteBytes = Self.sum(text, key: "Write")
+        } else if let unified, let text = try? Self.readFile(unified + "/io.stat") {
+            stats.ioReadBytes = Self.sum(text, key: "rbytes")
+            stats.ioWriteBytes = Self.sum(text, key: "wbytes")
+        }
+        return stats
+    }
+
+    static func readInteger(_ path: String) throws(CgroupError) -> Int {
+        let text = try readFile(path).trimmingSuffixNewline
+        guard let value = Int(text) else {
+            throw CgroupError(.operationFailed, field: "cgroup", "\(path) holds \"\(text)\", not a number")
+        }
+        return value
+    }
+
+    /// Sums the values of `key` in io.stat ("8:0 rbytes=1 wbytes=2") or v1
+    /// blkio ("8:0 Read 1") text.
+    private static func sum(_ text: String, key: String) -> Int {
+        var total = 0
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            for (index, field) in fields.enumerated() {
+                if field.hasPrefix(key + "="), let value = Int(field.dropFirst(key.count + 1)) { total += value }
+                if field == key, index + 1 < fields.count, fields.count == 3, let value = Int(fields[index + 1]) { total += value }
+            }
+        }
+        return total
+    }
+}

@@ -1,1 +1,0 @@
-// The Cgroups layer (in progress).

@@ -1,0 +1,20 @@
+import Cgroups
+
+extension Sandbox {
+    /// The cgroup part of a plan: whether the child must wait to be attached
+    /// by pid (v1 controllers) and the host action for a dry run.
+    func cgroupPlan() throws -> (needsSync: Bool, hostActions: [String]) {
+        guard let resources else { return (false, []) }
+        let summary = try Cgroup.placementSummary(resources)
+        return (summary.attachesByPid, [summary.description])
+    }
+}
+
+extension SandboxProcess {
+    /// The sandbox's own cgroup, for live control while it runs: update
+    /// limits, freeze and thaw, statistics and events. Nil when the sandbox
+    /// has no `resources`; removed once the sandbox ended.
+    public var cgroup: Cgroup? {
+        sessions.lazy.compactMap { ($0 as? CgroupSession)?.cgroup }.first
+    }
+}

@@ -1,0 +1,205 @@
+@testable import Cgroups
+import Containment
+import Glibc
+import Testing
+import TestSupport
+
+/// The acceptance of the Cgroups layer, on the real kernel: run as root on
+/// this host (hybrid) and in the pure-v2 guest (Scripts/cgroup2-vm.sh).
+/// `.serialized`: the CPU measurements must not compete with each other.
+@Suite(.serialized) struct CgroupSandboxTests {
+    @Test func memoryHogEndsWithTheMemoryLimitVerdictAndAnOOMEvent() async throws {
+        guard TestEnvironment.hasRoot(for: "cgroup limits") else { return }
+        let process = try await CgroupTest.sandbox(ResourceLimits(memoryMax: 32 << 20))
+            .spawn(TestEnvironment.probe, ["alloc", "100"], output: .collected())
+        let cgroup = try #require(process.cgroup)
+        var oomEvent: CgroupEvent?
+        for await event in cgroup.events() where event.kind == .oomKill {
+            oomEvent = event
+            break
+        }
+        let statistics = try cgroup.statistics()
+        let result = try await process.wait()
+        #expect(oomEvent?.total ?? 0 >= 1)
+        #expect(statistics.oomKills >= 1)
+        #expect(statistics.memoryPeak ?? 0 <= 33 << 20)
+        #expect(result.verdict == .memoryLimit)
+        #expect(result.termination == .signaled(.kill))
+        #expect(result.usage.peakMemory > 16 << 20)
+        // The host is fine: the next sandbox runs normally.
+        let next = try await Sandbox().run("/bin/true")
+        #expect(next.termination == .exited(0))
+        #expect(try CgroupTest.leftovers().isEmpty)
+    }
+
+    @Test func forkBombStaysUnderPidsMaxAndIsReported() async throws {
+        guard TestEnvironment.hasRoot(for: "cgroup limits") else { return }
+        let process = try await CgroupTest.sandbox(ResourceLimits(pidsMax: 32)).spawn(TestEnvironment.probe, ["forkbomb"])
+        let cgroup = try #require(process.cgroup)
+        let waiter = Task { try await process.wait() }
+        var most = 0
+        while let current = try? cgroup.statistics().pidsCurrent, cgroup.exists {
+            most = max(most, current)
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let result = try await waiter.value
+        #expect(most > 1 && most <= 32)
+        #expect(result.verdict == .pidsLimit)
+        #expect(result.termination == .exited(1))
+        #expect(try CgroupTest.leftovers().isEmpty)
+        #expect(try await Sandbox().run("/bin/true").termination == .exited(0))
+    }
+
+    /// A quota is an upper bound: usage is read from the cgroup's own CPU
+    /// counter, so other load on the machine can only lower it. The bounds
+    /// are the acceptance's 20% ± 5 points at the top; at the bottom, half
+    /// the quota, as the spinner competes with builds on two cores.
+    @Test func cpuQuotaBoundsUsageAndChangesLive() async throws {
+        guard TestEnvironment.hasRoot(for: "cgroup limits") else { return }
+        let process = try await CgroupTest.sandbox(ResourceLimits(cpuQuota: .cores(0.2))).spawn(TestEnvironment.probe, ["spin"])
+        let cgroup = try #require(process.cgroup)
+        try await Task.sleep(for: .milliseconds(200))
+        let first = try await CgroupTest.cpuUsage(of: cgroup, over: .seconds(2)) / 2
+        var limits = cgroup.limits
+        limits.cpuQuota = .cores(0.5)
+        try cgroup.update(limits)
+        try await Task.sleep(for: .milliseconds(100))
+        let second = try await CgroupTest.cpuUsage(of: cgroup, over: .seconds(2)) / 2
+        let throttled = try cgroup.statistics().throttledPeriods ?? 0
+        try process.kill()
+        let result = try await process.wait()
+        #expect(first <= .milliseconds(250) && first >= .milliseconds(100), "20% quota used \(first) per second")
+        #expect(second <= .milliseconds(550) && second >= first + .milliseconds(100), "50% quota used \(second) per second")
+        #expect(throttled > 0)
+        #expect(result.verdict == .killedOnRequest)
+    }
+
+    @Test func cpusetMovesThePayloadLive() async throws {
+        guard TestEnvironment.hasRoot(for: "cgroup limits") else { return }
+        guard sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 else { return }
+        let path = CgroupTest.reportPath()
+        defer { unlink(path) }
+        let process = try await CgroupTest.sandbox(ResourceLimits(cpus: [0])).spawn(TestEnvironment.probe, ["report", path])
+        let cgroup = try #require(process.cgroup)
+        #expect(await CgroupTest.eventually { CgroupTest.report(path)?.cpus == "0" })
+        var limits = cgroup.limits
+        limits.cpus = [1]
+        try cgroup.update(limits)
+        #expect(await CgroupTest.eventually { CgroupTest.report(path)?.cpus == "1" })
+        try process.kill()
+        _ = try await process.wait()
+    }
+
+    @Test func freezeStopsAndThawResumes() async throws {
+        guard TestEnvironment.hasRoot(for: "cgroup freezing") else { return }
+        let path = CgroupTest.reportPath()
+        defer { unlink(path) }
+        let process = try await CgroupTest.sandbox(ResourceLimits()).spawn(TestEnvironment.probe, ["report", path])
+        let cgroup = try #require(process.cgroup)
+        let start = try #require(await CgroupTest.eventually { CgroupTest.report(path) != nil } ? CgroupTest.report(path) : nil)
+        #expect(await CgroupTest.eventually { (CgroupTest.report(path)?.count ?? 0) > start.count })
+        try cgroup.freeze()
+        #expect(cgroup.isFrozen)
+        let frozen = try #require(CgroupTest.report(path))
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(CgroupTest.report(path)?.count == frozen.count, "no progress while frozen")
+        try cgroup.thaw()
+        #expect(await CgroupTest.eventually { (CgroupTest.report(path)?.count ?? 0) > frozen.count })
+        try process.kill()
+        _ = try await process.wait()
+    }
+
+    /// Without a pid namespace, killing the payload would leave its daemons
+    /// running; killing the cgroup ends them too.
+    @Test func killAllEndsDoubleForkedDaemons() async throws {
+        guard TestEnvironment.hasRoot(for: "cgroup kill") else { return }
+        var sandbox = CgroupTest.sandbox(ResourceLimits())
+        sandbox.namespaces = []
+        let process = try await sandbox.spawn(TestEnvironment.probe, ["daemons", "3"], output: .stream)
+        let stream = try #require(process.standardOutput)
+        var text = ""
+        for try await chunk in stream {
+            text += String(decoding: chunk, as: UTF8.self)
+            if text.contains("ready") { break }
+        }
+        let daemons = text.split(separator: "\n").filter { $0.hasPrefix("daemon ") }.compactMap { Int32($0.dropFirst(7)) }
+        #expect(daemons.count == 3)
+        let cgroup = try #require(process.cgroup)
+        #expect(Set(try cgroup.processes()).isSuperset(of: daemons))
+        try process.kill()
+        let result = try await process.wait()
+        #expect(result.verdict == .killedOnRequest)
+        for pid in daemons {
+            // Gone, or a zombie waiting for the host's init to reap it.
+            let state = (try? String(decoding: readAll("/proc/\(pid)/stat"), as: UTF8.self))?.split(separator: ")").last?.dropFirst().first
+            #expect(state == nil || state == "Z", "daemon \(pid) survived")
+        }
+        #expect(try CgroupTest.leftovers().isEmpty)
+    }
+
+    @Test func noCgroupOutlivesItsSandboxIncludingFailedSetups() async throws {
+        guard TestEnvironment.hasRoot(for: "cgroup cleanup") else { return }
+        let good = try CgroupTest.sandbox(ResourceLimits(memoryMax: 64 << 20, pidsMax: 16)).prepare("/bin/true")
+        var failing = CgroupTest.sandbox(ResourceLimits(memoryMax: 64 << 20, pidsMax: 16))
+        failing.workingDirectory = "/nonexistent-directory"
+        let bad = try failing.prepare("/bin/true")
+        var failures = 0
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    var failed = 0
+                    for index in stride(from: worker, to: 500, by: 4) {
+                        if index % 5 == 0 {
+                            do { _ = try await bad.run() } catch let error as SandboxError where error.code == .setupFailed { failed += 1 }
+                        } else {
+                            #expect(try await good.run().termination == .exited(0))
+                        }
+                    }
+                    return failed == 25
+                }
+            }
+            for try await ok in group where ok { failures += 25 }
+        }
+        #expect(failures == 100)
+        #expect(try CgroupTest.leftovers().isEmpty)
+    }
+
+    @Test func sweeperRemovesStaleCgroupsAndNothingElse() throws {
+        guard TestEnvironment.hasRoot(for: "cgroup sweeping") else { return }
+        let parents = try CgroupTest.parentDirectories()
+        let start = try #require(CgroupName.startTime(of: getpid()))
+        let stale = "containment-999999999-1-0", live = "containment-\(getpid())-\(start)-999999", foreign = "cgroups-test-not-ours"
+        for parent in parents {
+            for name in [stale, live, foreign] { #expect(mkdir(parent + "/" + name, 0o755) == 0) }
+        }
+        defer { for parent in parents { rmdir(parent + "/" + live); rmdir(parent + "/" + foreign); rmdir(parent + "/" + stale) } }
+        let removed = try Cgroup.sweepStale()
+        #expect(Set(removed) == Set(parents.map { $0 + "/" + stale }))
+        for parent in parents {
+            #expect(access(parent + "/" + stale, F_OK) != 0)
+            #expect(access(parent + "/" + live, F_OK) == 0)
+            #expect(access(parent + "/" + foreign, F_OK) == 0)
+        }
+    }
+
+    @Test func anUnsupportedLimitIsRefusedBeforeAnyProcess() async throws {
+        guard TestEnvironment.hasRoot(for: "cgroup limits") else { return }
+        let sandbox = CgroupTest.sandbox(ResourceLimits(memoryHigh: 16 << 20))
+        if try CgroupHost.current().legacyControllers.contains(.memory) {
+            #expect { try sandbox.plan("/bin/true") } throws: { error in
+                (error as? CgroupError)?.code == .unsupportedLimit && (error as? CgroupError)?.field == "memoryHigh"
+            }
+        } else {
+            #expect(try await sandbox.run("/bin/true").termination == .exited(0))
+        }
+        #expect(try CgroupTest.leftovers().isEmpty)
+    }
+}
+
+private func readAll(_ path: String) throws -> [UInt8] {
+    guard let file = fopen(path, "r") else { throw CgroupError(.operationFailed, field: "test", "open \(path)") }
+    defer { fclose(file) }
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    let count = fread(&buffer, 1, buffer.count, file)
+    return Array(buffer.prefix(count))
+}

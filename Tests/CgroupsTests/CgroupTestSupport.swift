@@ -1,0 +1,73 @@
+@testable import Cgroups
+import Containment
+import Glibc
+import TestSupport
+
+/// Helpers of the cgroup tests.
+enum CgroupTest {
+    /// A sandbox with `limits` (the default namespaces, a minimal init).
+    static func sandbox(_ limits: ResourceLimits) -> Sandbox {
+        var sandbox = Sandbox()
+        sandbox.resources = limits
+        return sandbox
+    }
+
+    /// Where this process's sandbox cgroups go, in every hierarchy.
+    static func parentDirectories() throws -> [String] {
+        let placement = Placement(host: try CgroupHost.current(), parent: nil)
+        return Array(Set(placement.host.legacyControllers.compactMap { placement.legacyParent($0) } + [placement.unifiedParent].compactMap { $0 })).sorted()
+    }
+
+    /// Cgroup directories this test process made that still exist.
+    static func leftovers() throws -> [String] {
+        try parentDirectories().flatMap { parent in
+            entries(parent).filter { $0.hasPrefix("containment-\(getpid())-") }.map { parent + "/" + $0 }
+        }
+    }
+
+    static func entries(_ directory: String) -> [String] {
+        guard let stream = opendir(directory) else { return [] }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            names.append(withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
+        }
+        return names
+    }
+
+    /// A fresh path for a probe's `report` file.
+    static func reportPath() -> String { "/tmp/cgroups-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))" }
+
+    /// The probe's last report: its count and Cpus_allowed_list.
+    static func report(_ path: String) -> (count: Int, cpus: String)? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var buffer = [CChar](repeating: 0, count: 512)
+        var count: Int?, cpus: String?
+        while fgets(&buffer, Int32(buffer.count), file) != nil {
+            let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let parts = line.split(whereSeparator: \.isWhitespace)
+            if parts.count == 2 && parts[0] == "count" { count = Int(parts[1]) }
+            if parts.count == 2 && parts[0] == "cpus" { cpus = String(parts[1]) }
+        }
+        guard let count, let cpus else { return nil }
+        return (count, cpus)
+    }
+
+    /// Polls `condition` every 10 ms until it holds or `timeout` passes.
+    static func eventually(within timeout: Duration = .seconds(10), _ condition: () throws -> Bool) async rethrows -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try condition() { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return try condition()
+    }
+
+    /// CPU time the cgroup used during `window`.
+    static func cpuUsage(of cgroup: Cgroup, over window: Duration) async throws -> Duration {
+        let before = try cgroup.statistics().cpuUsage ?? .zero
+        try await Task.sleep(for: window)
+        return (try cgroup.statistics().cpuUsage ?? .zero) - before
+    }
+}
