@@ -199,6 +199,8 @@ static void pty(void) {
     printf("pty ok %s\n", peer);
     close(slave);
     close(master);
+}
+
 static void alloc(long mebibytes) {
     for (long i = 0; i < mebibytes; i++) {
         char *block = malloc(1 << 20);
@@ -294,7 +296,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(command, "write") && i + 1 < argc) write_path(argv[++i]);
         else if (!strcmp(command, "ls") && i + 1 < argc) list(argv[++i]);
         else if (!strcmp(command, "pty")) pty();
-        } else if (!strcmp(command, "alloc") && i + 1 < argc) alloc(atol(argv[++i]));
+        else if (!strcmp(command, "alloc") && i + 1 < argc) alloc(atol(argv[++i]));
         else if (!strcmp(command, "forkbomb")) forkbomb();
         else if (!strcmp(command, "spin")) for (;;) {}
         else if (!strcmp(command, "report") && i + 1 < argc) report(argv[++i]);
