@@ -183,26 +183,33 @@ extension MountPlanner {
         }
     }
 
-    /// A tmpfs with the host's basic device nodes bound in, devpts, shm and links.
+    /// A tmpfs with the host's basic device nodes bound in, devpts, shm and
+    /// links. The tmpfs is fresh, so its entries are made below its own
+    /// descriptor, kept open once attached, with no lookup from the root.
     mutating func minimalDevices(at directory: SandboxPath, _ what: String) {
-        let slot = Self.mount
-        newFilesystem("tmpfs", parameters: [("mode", "755"), ("size", "65536")], attributes: [.noSuid, .noExec], into: slot, what)
-        place(slot, at: directory, directory: true, what)
+        let devices = Self.devices
+        newFilesystem("tmpfs", parameters: [("mode", "755"), ("size", "65536")], attributes: [.noSuid, .noExec],
+                      into: devices, what)
+        makeDirectories(directory, what)
+        attach(devices, at: directory, directory: true, keepingOpen: true, what)
         for device in ["null", "zero", "full", "random", "urandom", "tty"] {
-            cloneTree("/dev/" + device, recursive: false, into: slot, "\(what): /dev/\(device)")
-            place(slot, at: directory.appending(device), directory: false, "\(what): /dev/\(device)")
+            let step = "\(what): /dev/\(device)"
+            cloneTree("/dev/" + device, recursive: false, into: Self.mount, step)
+            attachInFresh(Self.mount, in: devices, name: device, directory: false, step)
         }
         newFilesystem("devpts", flags: ["newinstance"], parameters: [("ptmxmode", "0666"), ("mode", "0620")],
-                      attributes: [.noSuid, .noExec], into: slot, "\(what): devpts")
-        place(slot, at: directory.appending("pts"), directory: true, "\(what): devpts")
+                      attributes: [.noSuid, .noExec], into: Self.mount, "\(what): devpts")
+        attachInFresh(Self.mount, in: devices, name: "pts", directory: true, "\(what): devpts")
         newFilesystem("tmpfs", parameters: [("mode", "1777"), ("size", String(64 << 20))], attributes: .restrictive,
-                      into: slot, "\(what): shm")
-        place(slot, at: directory.appending("shm"), directory: true, "\(what): shm")
+                      into: Self.mount, "\(what): shm")
+        attachInFresh(Self.mount, in: devices, name: "shm", directory: true, "\(what): shm")
         let links = [("ptmx", "pts/ptmx"), ("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
                      ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")]
         for (name, contents) in links {
-            symlink(contents, at: directory.appending(name), "\(what): link \(name)")
+            add("\(what): link \(name)", Int(SYS_symlinkat), .string(contents), .slot(devices), .string(name))
         }
+        close(devices, what)
+        existing.formUnion([directory.appending("pts"), directory.appending("shm")])
     }
 
     /// An overlayfs over `lower` with `upper`, left detached in `slot`.
