@@ -16,8 +16,13 @@ import Testing
         try data.file("single", "a single file\n")
 
         var sandbox = Sandbox()
+        // Map enough ids for a tmpfs owned by 1000.
+        sandbox.user = UserNamespaceMapping(uids: [IDMapRange(inside: 0, outside: 0, count: 65536)],
+                                            gids: [IDMapRange(inside: 0, outside: 0, count: 65536)])
         sandbox.filesystem = probeFilesystem([
             .bind(FilePath(data.path + "/ro"), to: "/ro"),
+            .bind(FilePath(data.path + "/ro"), to: "/ro-noexec", attributes: [.readOnly, .noExec, .noSuid, .noDev], recursive: false),
+            .tmpfs(at: "/home/user", TmpfsOptions(size: 1 << 20, mode: .ownerReadWriteExecute, uid: 1000, gid: 1000)),
             .bind(FilePath(data.path + "/rw"), to: "/rw", attributes: []),
             .bind(FilePath(data.path + "/single"), to: "/etc/single"),
             .tmpfs(at: "/tmp", size: 1 << 20, mode: FilePermissions(rawValue: 0o1777)),
@@ -50,6 +55,8 @@ import Testing
         check("/", type: "tmpfs", has: ["rw"])
         check("/usr", type: mounts["/usr"]?[1] ?? "?", has: ["ro", "nosuid", "nodev"])
         check("/ro", type: mounts["/ro"]?[1] ?? "?", has: ["ro"])
+        check("/ro-noexec", type: mounts["/ro-noexec"]?[1] ?? "?", has: ["ro", "noexec", "nosuid", "nodev"])
+        check("/home/user", type: "tmpfs", has: ["size=1024k", "mode=700", "uid=1000", "gid=1000"])
         check("/rw", type: mounts["/rw"]?[1] ?? "?", has: ["rw"])
         // mountinfo leaves out tmpfs's default mode, 1777.
         check("/tmp", type: "tmpfs", has: ["rw", "nosuid", "nodev", "size=1024k"])
@@ -104,5 +111,27 @@ import Testing
         if FileManager.default.fileExists(atPath: "/proc/sysrq-trigger") {
             #expect(view.about("write", "/proc/sysrq-trigger") == "EROFS")
         }
+    }
+}
+
+/// The "run this tool safely" preset.
+@Suite struct HostReadOnlyTests {
+    @Test func hostFilesAreReadOnlyAndScratchIsPrivate() async throws {
+        guard TestEnvironment.hasRoot(for: "mounting inside a sandbox") else { return }
+        var sandbox = Sandbox()
+        sandbox.filesystem = .hostReadOnly
+        let marker = "/tmp/rootfs-host-read-only-\(getpid())"
+        let (result, view) = try await sandbox.probe([
+            "write", "/etc/rootfs-test", "write", marker, "read", marker, "ls", "/proc", "ls", "/dev", "read", "/etc/hostname",
+        ])
+        #expect(result.termination.isSuccess, "\(result.standardError)")
+        #expect(view.about("write", "/etc/rootfs-test") == "EROFS")
+        #expect(view.about("write", marker) == "ok")
+        #expect(view.everything("content", marker) == ["written"])
+        #expect(!FileManager.default.fileExists(atPath: marker), "the sandbox's /tmp reached the host")
+        #expect(view.everything("entry", "/proc").filter { $0.allSatisfy(\.isNumber) }.sorted() == ["1", "2"])
+        #expect(view.everything("entry", "/dev").contains("pts"))
+        #expect(!view.everything("entry", "/dev").contains("sda"))
+        #expect(view.about("read", "/etc/hostname")?.hasPrefix("ok") == true)
     }
 }
