@@ -14,6 +14,10 @@ struct MountPlanner {
     /// Directories known to exist in the new root, so each is made once.
     var existing: Set<SandboxPath> = [SandboxPath(components: [])]
 
+    /// Slots of the mount steps, reused by every mount: the new root, the
+    /// detached mount being placed, a filesystem context, a resolved target
+    /// or parent directory, an ephemeral overlay's tmpfs and its upper and
+    /// work directories, and the minimal /dev.
     static let root = StepSlot("rootfs.root")
     static let mount = StepSlot("rootfs.mount")
     static let context = StepSlot("rootfs.context")
@@ -24,11 +28,13 @@ struct MountPlanner {
     static let work = StepSlot("rootfs.work")
     static let devices = StepSlot("rootfs.devices")
 
+    /// Appends a system call step of the mounts phase.
     mutating func add(_ description: String, _ number: Int, _ arguments: StepArgument..., result: StepSlot? = nil,
-                              toleratingErrno: Int32 = 0) {
+                      toleratingErrno: Int32 = 0) {
         steps.append(SetupStep(.mounts, description, .syscall(number, arguments), result: result, toleratingErrno: toleratingErrno))
     }
 
+    /// Appends close(2) of the descriptor in `slot`.
     mutating func close(_ slot: StepSlot, _ what: String, toleratingErrno: Int32 = 0) {
         add("\(what): close", Int(SYS_close), .slot(slot), toleratingErrno: toleratingErrno)
     }

@@ -135,3 +135,21 @@ import Testing
         #expect(view.about("read", "/etc/hostname")?.hasPrefix("ok") == true)
     }
 }
+
+/// Without a user namespace (root on the host) the same mounts work.
+@Suite struct PrivilegedMountTests {
+    @Test func mountsWithoutAUserNamespace() async throws {
+        guard TestEnvironment.hasRoot(for: "mounting without a user namespace") else { return }
+        var sandbox = Sandbox()
+        sandbox.namespaces = [.mount, .pid, .ipc, .uts]
+        sandbox.filesystem = probeFilesystem([.mqueue(), .file("/etc/passwd", contents: "root:x:0:0::/:/bin/sh\n")])
+        let (result, view) = try await sandbox.probe(["ls", "/proc", "ls", "/dev", "pty", "read", "/etc/passwd", "write", "/usr/x"])
+        #expect(result.termination.isSuccess, "\(result.standardError)")
+        #expect(view.everything("entry", "/proc").filter { $0.allSatisfy(\.isNumber) }.sorted() == ["1", "2"])
+        #expect(Set(view.everything("entry", "/dev")) == ["null", "zero", "full", "random", "urandom", "tty", "pts", "ptmx", "shm",
+                                                           "fd", "stdin", "stdout", "stderr", "mqueue"])
+        #expect(view["pty"]?.hasPrefix("ok /dev/pts/") == true)
+        #expect(view.everything("content", "/etc/passwd") == ["root:x:0:0::/:/bin/sh"])
+        #expect(view.about("write", "/usr/x") == "EROFS")
+    }
+}
