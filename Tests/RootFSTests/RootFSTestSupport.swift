@@ -11,7 +11,7 @@ struct TemporaryDirectory {
     init(_ prefix: String = "rootfs-test") throws {
         var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
         guard mkdtemp(&template) != nil else { throw Errno(rawValue: errno) }
-        path = String(cString: template)
+        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         chmod(path, 0o755)
     }
 
