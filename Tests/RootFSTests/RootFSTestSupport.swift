@@ -115,9 +115,10 @@ func probeFilesystem(_ extra: [Mount] = []) -> FilesystemConfiguration {
     return FilesystemConfiguration(root: .tmpfs(), mounts: mounts + [.proc(), .minimalDevices()] + extra)
 }
 
-/// The host's mount table as this process sees it.
-func hostMountTable() -> String {
-    readProcFile("/proc/self/mountinfo")
+/// The host's mount table as this process sees it, without the mount the
+/// propagation test makes on the host meanwhile.
+func hostMountTable() -> [Substring] {
+    readProcFile("/proc/self/mountinfo").split(separator: "\n").filter { !$0.contains("/rootfs-propagation-") }
 }
 
 /// A /proc file's text (its size reads as 0, so read to the end).
