@@ -28,6 +28,8 @@ struct CheckedFilesystem {
         let mountsProc = zip(configuration.mounts, targets).contains { $0.kind == .proc && $1.description == "/proc" }
         let mountsSys = zip(configuration.mounts, targets).contains { $0.kind == .sysfs && $1.description == "/sys" }
         let hostRoot = configuration.root.kind == .host
+        func isKernelPath(_ path: SandboxPath) -> Bool { ["proc", "sys"].contains(path.components.first) }
+        /// Whether the sandbox has the kernel filesystem `path` lies in.
         func applies(_ path: SandboxPath) -> Bool {
             switch path.components.first {
             case "proc": mountsProc || hostRoot
@@ -38,7 +40,7 @@ struct CheckedFilesystem {
         for (index, path) in configuration.maskedPaths.enumerated() {
             let field = "filesystem.maskedPaths[\(index)]"
             let target = try SandboxPath(path, field: field)
-            guard ["proc", "sys"].contains(target.components.first), target.components.count > 1 else {
+            guard isKernelPath(target), target.components.count > 1 else {
                 throw FilesystemError(.invalidOption, field: field, "\"\(path)\" is not below /proc or /sys; to hide another path add .tmpfs(at:) or a bind of /dev/null to mounts")
             }
             guard applies(target), let kind = try? HostEntry.of(FilePath(target.description), field: field) else { continue }
@@ -46,8 +48,7 @@ struct CheckedFilesystem {
         }
         for (index, path) in configuration.readOnlyPaths.enumerated() {
             let target = try SandboxPath(path, field: "filesystem.readOnlyPaths[\(index)]")
-            let kernelPath = ["proc", "sys"].contains(target.components.first)
-            if kernelPath && !(applies(target) && access(target.description, F_OK) == 0) { continue }
+            if isKernelPath(target) && !(applies(target) && access(target.description, F_OK) == 0) { continue }
             readOnly.append(target)
         }
     }
