@@ -1,10 +1,16 @@
 // containment-test-helper SUBCOMMAND ARGS...
 //
 // Drives the SDK in a process of its own, for tests that must not share the
-// test process: running as an unprivileged user.
+// test process: running as an unprivileged user, or counting the host's
+// descriptors, threads and zombies.
 import Glibc
 
 let subcommands: [String: @Sendable ([String]) async throws -> Int32] = [
+    "rootfs-image": rootfsImageSubcommand,
+]) async throws -> Int32] = [
+    "probe": probeSubcommand,
+    "leak-check": leakCheckSubcommand,
+    "host-check": hostCheckSubcommand,
     "rootfs-image": rootfsImageSubcommand,
 ]
 
