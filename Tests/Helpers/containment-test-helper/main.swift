@@ -7,11 +7,6 @@ import Glibc
 
 let subcommands: [String: @Sendable ([String]) async throws -> Int32] = [
     "rootfs-image": rootfsImageSubcommand,
-]) async throws -> Int32] = [
-    "probe": probeSubcommand,
-    "leak-check": leakCheckSubcommand,
-    "host-check": hostCheckSubcommand,
-    "rootfs-image": rootfsImageSubcommand,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
