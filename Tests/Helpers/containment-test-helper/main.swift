@@ -1,8 +1,7 @@
 // containment-test-helper SUBCOMMAND ARGS...
 //
 // Drives the SDK in a process of its own, for tests that must not share the
-// test process: running as an unprivileged user, or counting the host's
-// descriptors, threads and zombies.
+// test process: running as an unprivileged user.
 import Glibc
 
 let subcommands: [String: @Sendable ([String]) async throws -> Int32] = [
