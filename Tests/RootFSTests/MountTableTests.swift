@@ -9,7 +9,7 @@ import Testing
 @Suite struct MountTableTests {
     @Test func hostMountTableIsUnchangedAfter200Sandboxes() async throws {
         guard TestEnvironment.hasRoot(for: "mounting inside a sandbox") else { return }
-        let image = try makeBusyboxImage()
+        let image = try await makeBusyboxImage()
         defer { image.remove() }
         // Half the sandboxes fail after the overlay root, proc, /dev and /tmp
         // are mounted: the last mount's target lies under a missing directory.

@@ -25,7 +25,7 @@ import Testing
             .tmpfs(at: "/home/user", TmpfsOptions(size: 1 << 20, mode: .ownerReadWriteExecute, uid: 1000, gid: 1000)),
             .bind(FilePath(data.path + "/rw"), to: "/rw", attributes: []),
             .bind(FilePath(data.path + "/single"), to: "/etc/single"),
-            .tmpfs(at: "/tmp", size: 1 << 20, mode: FilePermissions(rawValue: 0o1777)),
+            .tmpfs(at: "/scratch", size: 1 << 20, mode: FilePermissions(rawValue: 0o1777)),
             .sysfs(),
             .mqueue(),
             .overlay(lower: [FilePath(data.path + "/lower")], at: "/merged"),
@@ -35,7 +35,7 @@ import Testing
         ])
         let (result, view) = try await sandbox.probe([
             "mounts", "read", "/etc/hosts", "read", "/hosts-link", "read", "/etc/single", "read", "/ro/readme",
-            "write", "/ro/new", "write", "/usr/new", "write", "/rw/new", "write", "/tmp/new", "write", "/merged/new",
+            "write", "/ro/new", "write", "/usr/new", "write", "/rw/new", "write", "/scratch/new", "write", "/merged/new",
             "read", "/merged/base", "ls", "/data/deep/down",
         ])
         #expect(result.termination.isSuccess, "\(result.standardError)")
@@ -59,7 +59,7 @@ import Testing
         check("/home/user", type: "tmpfs", has: ["size=1024k", "mode=700", "uid=1000", "gid=1000"])
         check("/rw", type: mounts["/rw"]?[1] ?? "?", has: ["rw"])
         // mountinfo leaves out tmpfs's default mode, 1777.
-        check("/tmp", type: "tmpfs", has: ["rw", "nosuid", "nodev", "size=1024k"])
+        check("/scratch", type: "tmpfs", has: ["rw", "nosuid", "nodev", "size=1024k"])
         check("/proc", type: "proc", has: ["rw", "nosuid", "nodev", "noexec"])
         check("/sys", type: "sysfs", has: ["ro", "nosuid", "nodev", "noexec"])
         check("/dev", type: "tmpfs", has: ["nosuid", "noexec", "mode=755"])
@@ -70,7 +70,7 @@ import Testing
         check("/proc/sys", type: "proc", has: ["ro"])
         check("/proc/keys", type: mounts["/proc/keys"]?[1] ?? "?", has: [])
         #expect(mounts["/sys/firmware"]?[1] == "tmpfs")
-        #expect(!(mounts["/tmp"]?[3].contains("mode=") ?? true))
+        #expect(!(mounts["/scratch"]?[3].contains("mode=") ?? true))
 
         #expect(view.everything("content", "/etc/hosts") == ["127.0.0.1 localhost box"])
         #expect(view.everything("content", "/hosts-link") == ["127.0.0.1 localhost box"])
@@ -80,7 +80,7 @@ import Testing
         #expect(view.about("write", "/ro/new") == "EROFS")
         #expect(view.about("write", "/usr/new") == "EROFS")
         #expect(view.about("write", "/rw/new") == "ok")
-        #expect(view.about("write", "/tmp/new") == "ok")
+        #expect(view.about("write", "/scratch/new") == "ok")
         #expect(view.about("write", "/merged/new") == "ok")
         #expect(view.about("ls", "/data/deep/down") == nil)
         // The read-write bind reached the host; the overlay's lower layer did not change.
@@ -120,6 +120,9 @@ import Testing
         guard TestEnvironment.hasRoot(for: "mounting inside a sandbox") else { return }
         var sandbox = Sandbox()
         sandbox.filesystem = .hostReadOnly
+        // The probe stays visible even when the build lies below /tmp.
+        let products = FilePath(TestEnvironment.productsDirectory)
+        sandbox.filesystem?.mounts.append(.bind(products, to: products))
         let marker = "/tmp/rootfs-host-read-only-\(getpid())"
         let (result, view) = try await sandbox.probe([
             "write", "/etc/rootfs-test", "write", marker, "read", marker, "ls", "/proc", "ls", "/dev", "read", "/etc/hostname",

@@ -55,10 +55,17 @@ struct TemporaryDirectory {
 
 /// A busybox image: /bin/busybox from the busybox-static package and links
 /// to it, plus empty /proc, /dev and /tmp directories.
-func makeBusyboxImage() throws -> TemporaryDirectory {
+func makeBusyboxImage() async throws -> TemporaryDirectory {
     let image = try TemporaryDirectory("rootfs-image")
     try image.directory("bin")
-    try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: image.path + "/bin/busybox")
+    // Copied by cp(1) in a child of its own, not by this process: a
+    // descriptor open for writing here could be inherited by a sandbox
+    // another test clones meanwhile, and exec of the copy would then fail
+    // with ETXTBSY until that child execs.
+    var host = Sandbox()
+    host.namespaces = []
+    let copy = try await host.run("/bin/cp", ["/bin/busybox", image.path + "/bin/busybox"])
+    guard copy.termination.isSuccess else { throw CocoaError(.fileWriteUnknown) }
     for tool in ["sh", "ls", "cat", "echo", "true", "id", "mount", "sleep"] {
         try image.symlink("bin/" + tool, to: "busybox")
     }
