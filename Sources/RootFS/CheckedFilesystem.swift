@@ -28,6 +28,8 @@ struct CheckedFilesystem {
         let mountsProc = zip(configuration.mounts, targets).contains { $0.kind == .proc && $1.description == "/proc" }
         let mountsSys = zip(configuration.mounts, targets).contains { $0.kind == .sysfs && $1.description == "/sys" }
         let hostRoot = configuration.root.kind == .host
+        func isKernelPath(_ path: SandboxPath) -> Bool { ["proc", "sys"].contains(path.components.first) }
+        /// Whether the sandbox has the kernel filesystem `path` lies in.
         func applies(_ path: SandboxPath) -> Bool {
             switch path.components.first {
             case "proc": mountsProc || hostRoot
@@ -38,7 +40,7 @@ struct CheckedFilesystem {
         for (index, path) in configuration.maskedPaths.enumerated() {
             let field = "filesystem.maskedPaths[\(index)]"
             let target = try SandboxPath(path, field: field)
-            guard ["proc", "sys"].contains(target.components.first), target.components.count > 1 else {
+            guard isKernelPath(target), target.components.count > 1 else {
                 throw FilesystemError(.invalidOption, field: field, "\"\(path)\" is not below /proc or /sys; to hide another path add .tmpfs(at:) or a bind of /dev/null to mounts")
             }
             guard applies(target), let kind = try? HostEntry.of(FilePath(target.description), field: field) else { continue }
@@ -46,8 +48,7 @@ struct CheckedFilesystem {
         }
         for (index, path) in configuration.readOnlyPaths.enumerated() {
             let target = try SandboxPath(path, field: "filesystem.readOnlyPaths[\(index)]")
-            let kernelPath = ["proc", "sys"].contains(target.components.first)
-            if kernelPath && !(applies(target) && access(target.description, F_OK) == 0) { continue }
+            if isKernelPath(target) && !(applies(target) && access(target.description, F_OK) == 0) { continue }
             readOnly.append(target)
         }
     }
@@ -144,89 +145,5 @@ struct CheckedFilesystem {
         for path in readOnly { planner.remountReadOnly(path, "read-only \(path)") }
         planner.pivot(readOnly: configuration.readOnlyRoot && configuration.root.kind != .host)
         return planner.steps
-    }
-}
-
-extension MountPlanner {
-    /// The steps of one entry of `mounts`.
-    mutating func add(_ mount: Mount, at target: SandboxPath, source: HostEntry?) {
-        let what = mount.description
-        let slot = Self.mount
-        switch mount.kind {
-        case .bind(let path, let attributes, let recursive):
-            cloneTree(path.string, recursive: recursive, into: slot, what)
-            setAttributes(attributes, of: slot, recursive: recursive, what)
-            place(slot, at: target, directory: source != .file, what)
-        case .tmpfs(let options):
-            newFilesystem("tmpfs", parameters: options.parameters, attributes: options.attributes, into: slot, what)
-            place(slot, at: target, directory: true, what)
-        case .proc:
-            newFilesystem("proc", attributes: .restrictive, into: slot, what)
-            place(slot, at: target, directory: true, what)
-        case .sysfs:
-            newFilesystem("sysfs", attributes: MountAttributes.restrictive.union(.readOnly), into: slot, what)
-            place(slot, at: target, directory: true, what)
-        case .mqueue:
-            newFilesystem("mqueue", attributes: .restrictive, into: slot, what)
-            place(slot, at: target, directory: true, what)
-        case .minimalDevices:
-            minimalDevices(at: target, what)
-        case .overlay(let lower, let upper, let attributes):
-            overlay(lower: lower, upper: upper, attributes: attributes, into: slot, what)
-            place(slot, at: target, directory: true, what)
-        case .symlink(let contents):
-            symlink(contents, at: target, what)
-        case .directory(let mode):
-            makeDirectories(target, mode: mode, what)
-        case .file(let contents, let mode):
-            file(target, contents: contents, mode: mode, what)
-        }
-    }
-
-    /// A tmpfs with the host's basic device nodes bound in, devpts, shm and links.
-    mutating func minimalDevices(at directory: SandboxPath, _ what: String) {
-        let slot = Self.mount
-        newFilesystem("tmpfs", parameters: [("mode", "755"), ("size", "65536")], attributes: [.noSuid, .noExec], into: slot, what)
-        place(slot, at: directory, directory: true, what)
-        for device in ["null", "zero", "full", "random", "urandom", "tty"] {
-            cloneTree("/dev/" + device, recursive: false, into: slot, "\(what): /dev/\(device)")
-            place(slot, at: directory.appending(device), directory: false, "\(what): /dev/\(device)")
-        }
-        newFilesystem("devpts", flags: ["newinstance"], parameters: [("ptmxmode", "0666"), ("mode", "0620")],
-                      attributes: [.noSuid, .noExec], into: slot, "\(what): devpts")
-        place(slot, at: directory.appending("pts"), directory: true, "\(what): devpts")
-        newFilesystem("tmpfs", parameters: [("mode", "1777"), ("size", String(64 << 20))], attributes: .restrictive,
-                      into: slot, "\(what): shm")
-        place(slot, at: directory.appending("shm"), directory: true, "\(what): shm")
-        let links = [("ptmx", "pts/ptmx"), ("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
-                     ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")]
-        for (name, contents) in links {
-            symlink(contents, at: directory.appending(name), "\(what): link \(name)")
-        }
-    }
-
-    /// An overlayfs over `lower` with `upper`, left detached in `slot`.
-    mutating func overlay(lower: [FilePath], upper: OverlayUpper, attributes: MountAttributes, into slot: StepSlot, _ what: String) {
-        let layers = lower.map { ("lowerdir+", $0.string) }
-        switch upper.kind {
-        case .directory(let upperPath, let work):
-            newFilesystem("overlay", parameters: layers + [("upperdir", upperPath.string), ("workdir", work.string)],
-                          attributes: attributes, into: slot, what)
-        case .ephemeral(let size):
-            let scratch = "\(what): upper tmpfs"
-            newFilesystem("tmpfs", parameters: TmpfsOptions(size: size).parameters, attributes: [], into: Self.scratch, scratch)
-            for (name, directorySlot) in [("upper", Self.upper), ("work", Self.work)] {
-                add("\(scratch): mkdir \(name)", Int(SYS_mkdirat), .slot(Self.scratch), .string(name), .integer(0o755))
-                add("\(scratch): open \(name)", Int(SYS_openat), .slot(Self.scratch), .string(name),
-                    .integer(Int(KernelMountAPI.openPath | O_DIRECTORY | O_CLOEXEC)), result: directorySlot)
-            }
-            // The tmpfs stays open until overlayfs has cloned it: closing a
-            // detached mount's last descriptor dissolves it.
-            newFilesystem("overlay", parameters: layers, descriptors: [("upperdir", Self.upper), ("workdir", Self.work)],
-                          attributes: attributes, into: slot, what)
-            close(Self.scratch, scratch)
-            close(Self.upper, scratch)
-            close(Self.work, scratch)
-        }
     }
 }

@@ -60,8 +60,8 @@ public struct FilesystemConfiguration: Sendable, Hashable {
         "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
     ]
 
-    /// Kinds of mount that need a namespace of their own inside a user
-    /// namespace; `Containment` checks them against the sandbox's namespaces.
+    /// Whether a proc is mounted: inside a user namespace it needs a pid
+    /// namespace of the sandbox's own (`Containment` checks the namespaces).
     package var needsPidNamespace: Bool { mounts.contains { $0.kind == .proc } }
     /// Whether a sysfs is mounted (needs a network namespace in a user namespace).
     package var needsNetworkNamespace: Bool { mounts.contains { $0.kind == .sysfs } }
@@ -72,15 +72,11 @@ public struct FilesystemConfiguration: Sendable, Hashable {
     /// paths, targets outside the root, missing host paths, empty sizes.
     /// Host paths are examined here, in the parent, before any process exists.
     public func validate() throws(FilesystemError) {
-        _ = try checked()
+        _ = try CheckedFilesystem(self)
     }
 
-    /// The child's mount steps, pivot_root included.
+    /// The child's mount steps, pivot_root included, after validating.
     package func setupSteps() throws(FilesystemError) -> [SetupStep] {
-        try checked().steps()
-    }
-
-    private func checked() throws(FilesystemError) -> CheckedFilesystem {
-        try CheckedFilesystem(self)
+        try CheckedFilesystem(self).steps()
     }
 }

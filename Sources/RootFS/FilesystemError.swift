@@ -3,9 +3,11 @@
 public struct FilesystemError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A stable identifier of what went wrong.
     public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        /// The code as text, e.g. "missing-source".
         public let rawValue: String
         /// Creates a code.
         public init(rawValue: String) { self.rawValue = rawValue }
+        /// The code as text.
         public var description: String { rawValue }
 
         /// A path that must be absolute is relative.
@@ -40,5 +42,6 @@ public struct FilesystemError: Error, Sendable, Hashable, CustomStringConvertibl
         self.message = "\(field): \(message)"
     }
 
+    /// The message: the field, what is wrong and the fix.
     public var description: String { message }
 }

@@ -4,7 +4,9 @@ import SystemPackage
 /// symbolic link or a file. Targets are absolute paths inside the sandbox's
 /// root, resolved there without following a symbolic link out of it
 /// (openat2(2) `RESOLVE_IN_ROOT`); missing directories on the way are
-/// created.
+/// created. Directories, links, files and mount points are made in the root
+/// itself: on a `.directory` root that is the image directory, so use a
+/// tmpfs or overlay root (`.copyOnWrite`) to keep an image unchanged.
 public struct Mount: Sendable, Hashable, CustomStringConvertible {
     enum Kind: Hashable {
         case bind(source: FilePath, attributes: MountAttributes, recursive: Bool)

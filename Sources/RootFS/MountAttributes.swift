@@ -1,6 +1,7 @@
 /// Per-mount flags, set with mount_setattr(2) or fsmount(2) (`MOUNT_ATTR_*`
 /// of linux/mount.h).
 public struct MountAttributes: OptionSet, Sendable, Hashable {
+    /// The `MOUNT_ATTR_*` bits.
     public let rawValue: UInt64
     /// Creates attributes from `MOUNT_ATTR_*` bits.
     public init(rawValue: UInt64) { self.rawValue = rawValue }

@@ -12,8 +12,12 @@ import SystemPackage
 struct MountPlanner {
     private(set) var steps: [SetupStep] = []
     /// Directories known to exist in the new root, so each is made once.
-    private var existing: Set<SandboxPath> = [SandboxPath(components: [])]
+    var existing: Set<SandboxPath> = [SandboxPath(components: [])]
 
+    /// Slots of the mount steps, reused by every mount: the new root, the
+    /// detached mount being placed, a filesystem context, a resolved target
+    /// or parent directory, an ephemeral overlay's tmpfs and its upper and
+    /// work directories, and the minimal /dev.
     static let root = StepSlot("rootfs.root")
     static let mount = StepSlot("rootfs.mount")
     static let context = StepSlot("rootfs.context")
@@ -22,12 +26,15 @@ struct MountPlanner {
     static let scratch = StepSlot("rootfs.scratch")
     static let upper = StepSlot("rootfs.upper")
     static let work = StepSlot("rootfs.work")
+    static let devices = StepSlot("rootfs.devices")
 
+    /// Appends a system call step of the mounts phase.
     mutating func add(_ description: String, _ number: Int, _ arguments: StepArgument..., result: StepSlot? = nil,
-                              toleratingErrno: Int32 = 0) {
+                      toleratingErrno: Int32 = 0) {
         steps.append(SetupStep(.mounts, description, .syscall(number, arguments), result: result, toleratingErrno: toleratingErrno))
     }
 
+    /// Appends close(2) of the descriptor in `slot`.
     mutating func close(_ slot: StepSlot, _ what: String, toleratingErrno: Int32 = 0) {
         add("\(what): close", Int(SYS_close), .slot(slot), toleratingErrno: toleratingErrno)
     }
@@ -140,16 +147,41 @@ struct MountPlanner {
     }
 
     /// Attaches the detached mount in `slot` at `path` through the resolved
-    /// target descriptor (move_mount(2)), and closes both.
-    mutating func attach(_ slot: StepSlot, at path: SandboxPath, directory: Bool, _ what: String) {
+    /// target descriptor (move_mount(2)), and closes both; `keepingOpen`
+    /// leaves `slot` open: it then names the attached mount's root.
+    mutating func attach(_ slot: StepSlot, at path: SandboxPath, directory: Bool, keepingOpen: Bool = false, _ what: String) {
         resolve(path, flags: KernelMountAPI.openPath | (directory ? O_DIRECTORY : 0), into: Self.target, what)
-        add("\(what): move_mount", Int(SYS_move_mount), .slot(slot), .string(""), .slot(Self.target), .string(""),
-            .integer(KernelMountAPI.moveFromEmptyPath | KernelMountAPI.moveToEmptyPath))
-        close(Self.target, what)
-        close(slot, what)
+        moveMount(slot, what)
+        if !keepingOpen { close(slot, what) }
         // What was known below `path` is now hidden by the new mount.
         existing = existing.filter { !$0.isBelow(path) }
         if directory { existing.insert(path) }
+    }
+
+    /// move_mount(2) of the detached mount in `slot` onto the descriptor in
+    /// `target`, which is closed.
+    private mutating func moveMount(_ slot: StepSlot, _ what: String) {
+        add("\(what): move_mount", Int(SYS_move_mount), .slot(slot), .string(""), .slot(Self.target), .string(""),
+            .integer(KernelMountAPI.moveFromEmptyPath | KernelMountAPI.moveToEmptyPath))
+        close(Self.target, what)
+    }
+
+    /// Attaches the detached mount in `slot` as the new entry `name` of
+    /// `directory`, a fresh filesystem of the plan's own where nothing can
+    /// be in the way (so the made file's descriptor is the target), and
+    /// closes `slot`.
+    mutating func attachInFresh(_ slot: StepSlot, in directory: StepSlot, name: String, directory isDirectory: Bool, _ what: String) {
+        let how: [UInt8]
+        if isDirectory {
+            add("\(what): mkdir \(name)", Int(SYS_mkdirat), .slot(directory), .string(name), .integer(0o755))
+            how = KernelMountAPI.openHow(flags: KernelMountAPI.openPath | O_DIRECTORY)
+        } else {
+            how = KernelMountAPI.openHow(flags: O_RDONLY | O_CREAT | O_EXCL, mode: 0o644)
+        }
+        add("\(what): open \(name)", Int(SYS_openat2), .slot(directory), .string(name), .bytes(how), .integer(how.count),
+            result: Self.target)
+        moveMount(slot, what)
+        close(slot, what)
     }
 
     /// Makes the target of a mount (a directory or a file), then attaches.
@@ -183,9 +215,7 @@ struct MountPlanner {
             .integer(KernelMountAPI.openTreeClone | Int(O_CLOEXEC) | KernelMountAPI.atEmptyPath | KernelMountAPI.atRecursive),
             result: Self.mount)
         setAttributes([.readOnly, .noSuid, .noDev, .noExec], of: Self.mount, recursive: true, what)
-        add("\(what): move_mount", Int(SYS_move_mount), .slot(Self.mount), .string(""), .slot(Self.target), .string(""),
-            .integer(KernelMountAPI.moveFromEmptyPath | KernelMountAPI.moveToEmptyPath))
-        close(Self.target, what)
+        moveMount(Self.mount, what)
         close(Self.mount, what)
     }
 }

@@ -1,4 +1,6 @@
 import Containment
+import CContainment
+import ContainmentSupport
 import Testing
 
 /// Bad configurations are typed errors naming the field, before any process exists.
@@ -80,5 +82,49 @@ import Testing
         let rprivate = try #require(steps.firstIndex(of: "make / rprivate"))
         let pivot = try #require(steps.firstIndex(of: "pivot_root"))
         #expect(rprivate < pivot)
+    }
+}
+
+/// Invariants of the rendered mount steps, checked on the plan without running it.
+@Suite struct MountStepInvariantTests {
+    private let inRoot: UInt64 = 0x10, noMagicLinks: UInt64 = 0x02
+
+    @Test func pathsInsideTheRootAreResolvedOnlyBelowItsDescriptor() throws {
+        var sandbox = Sandbox()
+        sandbox.filesystem = FilesystemConfiguration(mounts: [
+            .bind("/usr", to: "/usr"), .proc(), .minimalDevices(), .tmpfs(at: "/a/b/c"), .symlink("x", at: "/a/b/link"),
+            .file("/etc/deep/hosts", contents: "x"), .directory("/var/lib/x"), .overlay(lower: ["/usr"], at: "/merged/root"),
+        ])
+        let steps = try sandbox.plan("/usr/bin/true").steps.filter { $0.phase == .mounts }
+        var checked = 0
+        for step in steps {
+            guard case .syscall(let number, let arguments) = step.operation else { continue }
+            switch Int32(number) {
+            case SYS_mkdirat, SYS_symlinkat:
+                // One component below a descriptor opened in the root: no path walk.
+                let names = arguments.compactMap { argument -> String? in
+                    if case .string(let text) = argument { return text } else { return nil }
+                }
+                let name = try #require(names.last, "\(step)")
+                #expect(!name.contains("/"), "\(step) walks \(name)")
+                if case .slot(let slot) = arguments[number == SYS_mkdirat ? 0 : 1] {
+                    #expect(slot.name.hasPrefix("rootfs."), "\(step)")
+                } else {
+                    Issue.record("\(step) is not relative to a descriptor")
+                }
+                checked += 1
+            case SYS_openat2:
+                guard case .bytes(let how) = arguments[2] else { Issue.record("\(step)"); continue }
+                let resolve = how[16..<24].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                #expect(resolve & inRoot != 0 && resolve & noMagicLinks != 0, "\(step)")
+                checked += 1
+            case SYS_open, SYS_openat, SYS_mount:
+                // Only host paths (never a target) or the root's own propagation.
+                #expect(!step.description.contains(" in the root"), "\(step)")
+            default:
+                break
+            }
+        }
+        #expect(checked > 20)
     }
 }

@@ -10,8 +10,8 @@ import Testing
 @Suite struct HostileRootTests {
     /// A busybox image with `etc -> /`, `tmp/x -> /root`, `up -> ../../../..`,
     /// `dev -> /dev` and `proc -> /proc`.
-    private func hostileImage() throws -> TemporaryDirectory {
-        let image = try makeBusyboxImage()
+    private func hostileImage() async throws -> TemporaryDirectory {
+        let image = try await makeBusyboxImage()
         for name in ["etc", "dev", "proc", "tmp"] { try FileManager.default.removeItem(atPath: image.path + "/" + name) }
         try image.symlink("etc", to: "/")
         try image.directory("tmp")
@@ -39,7 +39,7 @@ import Testing
 
     @Test func symlinksOutOfTheRootResolveInsideIt() async throws {
         guard TestEnvironment.hasRoot(for: "mounting inside a sandbox") else { return }
-        let image = try hostileImage()
+        let image = try await hostileImage()
         let source = try TemporaryDirectory()
         defer { image.remove(); source.remove() }
         try source.file("payload", "bound\n")
@@ -68,7 +68,7 @@ import Testing
 
     @Test func escapesThatFindNothingInsideAreTypedErrors() async throws {
         guard TestEnvironment.hasRoot(for: "mounting inside a sandbox") else { return }
-        let image = try hostileImage()
+        let image = try await hostileImage()
         defer { image.remove() }
         let hostRoot = try FileManager.default.contentsOfDirectory(atPath: "/root")
         let mountsBefore = hostMountTable()

@@ -1,5 +1,6 @@
 import Containment
 import Foundation
+import Glibc
 import TestSupport
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 @Suite struct MountTableTests {
     @Test func hostMountTableIsUnchangedAfter200Sandboxes() async throws {
         guard TestEnvironment.hasRoot(for: "mounting inside a sandbox") else { return }
-        let image = try makeBusyboxImage()
+        let image = try await makeBusyboxImage()
         defer { image.remove() }
         // Half the sandboxes fail after the overlay root, proc, /dev and /tmp
         // are mounted: the last mount's target lies under a missing directory.
@@ -47,5 +48,42 @@ import Testing
         #expect(ran == 100)
         #expect(failed == 100)
         #expect(hostMountTable() == before)
+    }
+}
+
+/// Mounts do not propagate from the host into a running sandbox.
+@Suite struct PropagationTests {
+    @Test func hostMountsMadeLaterStayOutOfTheSandbox() async throws {
+        guard TestEnvironment.hasRoot(for: "mounting on the host") else { return }
+        // Under /run, which the host read-only root shows (its /tmp is private).
+        let directory = "/run/rootfs-propagation-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory + "/mnt", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var input: [Int32] = [0, 0], output: [Int32] = [0, 0]
+        #expect(pipe(&input) == 0 && pipe(&output) == 0)
+        let go = FileDescriptor(rawValue: input[1]), listing = FileDescriptor(rawValue: output[0])
+        defer { try? listing.close() }
+
+        var sandbox = Sandbox()
+        sandbox.filesystem = .hostReadOnly
+        let process = try await sandbox.spawn("/bin/sh", ["-c", "read go; ls \(directory)/mnt; echo done"],
+                                              input: .fileDescriptor(FileDescriptor(rawValue: input[0])),
+                                              output: .fileDescriptor(FileDescriptor(rawValue: output[1])))
+        close(input[0])
+        close(output[1])
+        // The sandbox runs; now the host mounts under a directory it can see.
+        #expect(mount("tmpfs", directory + "/mnt", "tmpfs", 0, nil) == 0)
+        defer { umount2(directory + "/mnt", Int32(MNT_DETACH)) }
+        #expect(FileManager.default.createFile(atPath: directory + "/mnt/from-the-host", contents: Data()))
+        _ = try go.writeAll(Array("go\n".utf8))
+        try go.close()
+        let result = try await process.wait()
+        var seen: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while case let count = buffer.withUnsafeMutableBytes({ read(listing.rawValue, $0.baseAddress, $0.count) }), count > 0 {
+            seen += buffer[0..<count]
+        }
+        #expect(result.termination.isSuccess)
+        #expect(String(decoding: seen, as: UTF8.self) == "done\n")
     }
 }

@@ -13,7 +13,7 @@ import Testing
 
     @Test func ephemeralUpperTakesTheWritesAndIsGoneAfterExit() async throws {
         guard TestEnvironment.hasRoot(for: "mounting inside a sandbox") else { return }
-        let image = try makeBusyboxImage()
+        let image = try await makeBusyboxImage()
         defer { image.remove() }
         let before = image.snapshot()
         let mountsBefore = hostMountTable()
@@ -34,7 +34,7 @@ import Testing
 
     @Test func directoryUpperKeepsTheWrites() async throws {
         guard TestEnvironment.hasRoot(for: "mounting inside a sandbox") else { return }
-        let image = try makeBusyboxImage()
+        let image = try await makeBusyboxImage()
         let state = try TemporaryDirectory("rootfs-upper")
         defer { image.remove(); state.remove() }
         try state.directory("upper")
@@ -54,7 +54,7 @@ import Testing
 
     @Test func twentyConcurrentSandboxesSeeOnlyTheirOwnWrites() async throws {
         guard TestEnvironment.hasRoot(for: "mounting inside a sandbox") else { return }
-        let image = try makeBusyboxImage()
+        let image = try await makeBusyboxImage()
         defer { image.remove() }
         let before = image.snapshot()
         let listings = try await withThrowingTaskGroup(of: (Int, SandboxResult).self) { group in

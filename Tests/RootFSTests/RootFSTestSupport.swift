@@ -11,7 +11,7 @@ struct TemporaryDirectory {
     init(_ prefix: String = "rootfs-test") throws {
         var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
         guard mkdtemp(&template) != nil else { throw Errno(rawValue: errno) }
-        path = String(cString: template)
+        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         chmod(path, 0o755)
     }
 
@@ -55,10 +55,17 @@ struct TemporaryDirectory {
 
 /// A busybox image: /bin/busybox from the busybox-static package and links
 /// to it, plus empty /proc, /dev and /tmp directories.
-func makeBusyboxImage() throws -> TemporaryDirectory {
+func makeBusyboxImage() async throws -> TemporaryDirectory {
     let image = try TemporaryDirectory("rootfs-image")
     try image.directory("bin")
-    try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: image.path + "/bin/busybox")
+    // Copied by cp(1) in a child of its own, not by this process: a
+    // descriptor open for writing here could be inherited by a sandbox
+    // another test clones meanwhile, and exec of the copy would then fail
+    // with ETXTBSY until that child execs.
+    var host = Sandbox()
+    host.namespaces = []
+    let copy = try await host.run("/bin/cp", ["/bin/busybox", image.path + "/bin/busybox"])
+    guard copy.termination.isSuccess else { throw CocoaError(.fileWriteUnknown) }
     for tool in ["sh", "ls", "cat", "echo", "true", "id", "mount", "sleep"] {
         try image.symlink("bin/" + tool, to: "busybox")
     }
@@ -115,9 +122,10 @@ func probeFilesystem(_ extra: [Mount] = []) -> FilesystemConfiguration {
     return FilesystemConfiguration(root: .tmpfs(), mounts: mounts + [.proc(), .minimalDevices()] + extra)
 }
 
-/// The host's mount table as this process sees it.
-func hostMountTable() -> String {
-    readProcFile("/proc/self/mountinfo")
+/// The host's mount table as this process sees it, without the mount the
+/// propagation test makes on the host meanwhile.
+func hostMountTable() -> [Substring] {
+    readProcFile("/proc/self/mountinfo").split(separator: "\n").filter { !$0.contains("/rootfs-propagation-") }
 }
 
 /// A /proc file's text (its size reads as 0, so read to the end).

@@ -18,7 +18,7 @@ import Testing
 
     @Test func busyboxImageWithProcAndDevicesAsNobody() async throws {
         guard TestEnvironment.hasRoot(for: "switching to the nobody user") else { return }
-        let image = try makeBusyboxImage()
+        let image = try await makeBusyboxImage()
         defer { image.remove() }
         let before = image.snapshot()
         let script = "id -u; ls /dev; ls /proc; cat /proc/self/uid_map; echo x > /dev/null && echo null-ok; echo x > /etc/motd"
@@ -41,7 +41,7 @@ import Testing
 
     @Test func copyOnWriteOverlayAsNobody() async throws {
         guard TestEnvironment.hasRoot(for: "switching to the nobody user") else { return }
-        let image = try makeBusyboxImage()
+        let image = try await makeBusyboxImage()
         defer { image.remove() }
         // The user's own unpacked image: its files are root's inside the sandbox.
         for case let name as String in FileManager.default.enumerator(atPath: image.path) ?? FileManager.DirectoryEnumerator() {
