@@ -13,14 +13,15 @@ import TestSupport
         let process = try await CgroupTest.sandbox(ResourceLimits(memoryMax: 32 << 20))
             .spawn(TestEnvironment.probe, ["alloc", "100"], output: .collected())
         let cgroup = try #require(process.cgroup)
-        var oomEvent: CgroupEvent?
-        for await event in cgroup.events() where event.kind == .oomKill {
-            oomEvent = event
-            break
+        // The payload dies, so the sequence reaches `empty` and the loop ends.
+        var events: [CgroupEvent] = []
+        for await event in cgroup.events() {
+            events.append(event)
+            if event.kind == .empty { break }
         }
         let statistics = try cgroup.statistics()
         let result = try await process.wait()
-        #expect(oomEvent?.total ?? 0 >= 1)
+        #expect(events.first?.kind == .oomKill && events.first?.total ?? 0 >= 1, "events: \(events)")
         #expect(statistics.oomKills >= 1)
         #expect(statistics.memoryPeak ?? 0 <= 33 << 20)
         #expect(result.verdict == .memoryLimit)
