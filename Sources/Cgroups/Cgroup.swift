@@ -141,8 +141,9 @@ public final class Cgroup: Sendable {
         let previous = self.limits
         let missing = limits.controllers.filter { placement.location($0) == .legacy && legacyDirectory($0) == nil }
         if !missing.isEmpty {
+            let wasFrozen = isFrozen
             try freeze()
-            defer { try? thaw() }
+            defer { if !wasFrozen { try? thaw() } }
             let members = try processes()
             for controller in missing.sorted() {
                 try addLegacy(controller, placement: placement)

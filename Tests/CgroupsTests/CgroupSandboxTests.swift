@@ -91,6 +91,26 @@ import TestSupport
         _ = try await process.wait()
     }
 
+    /// Pinning a sandbox started without any CPU limit: on v1 the cpuset
+    /// controller is added live and the processes moved in while frozen.
+    @Test func pinningASandboxStartedWithoutCpuset() async throws {
+        guard TestEnvironment.hasRoot(for: "cgroup limits") else { return }
+        guard sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 else { return }
+        let path = CgroupTest.reportPath()
+        defer { unlink(path) }
+        let process = try await CgroupTest.sandbox(ResourceLimits()).spawn(TestEnvironment.probe, ["report", path])
+        let cgroup = try #require(process.cgroup)
+        #expect(await CgroupTest.eventually { CgroupTest.report(path)?.cpus == "0-1" })
+        var limits = cgroup.limits
+        limits.cpus = [1]
+        try cgroup.update(limits)
+        #expect(!cgroup.isFrozen)
+        #expect(await CgroupTest.eventually { CgroupTest.report(path)?.cpus == "1" })
+        try process.kill()
+        _ = try await process.wait()
+        #expect(try CgroupTest.leftovers().isEmpty)
+    }
+
     @Test func freezeStopsAndThawResumes() async throws {
         guard TestEnvironment.hasRoot(for: "cgroup freezing") else { return }
         let path = CgroupTest.reportPath()
