@@ -203,6 +203,18 @@ import TestSupport
         }
     }
 
+    /// A dry run names the cgroup work: cloning into the v2 directory, and
+    /// on v1 controllers an attach by pid that the child waits for.
+    @Test func dryRunShowsThePlacement() throws {
+        var sandbox = CgroupTest.sandbox(ResourceLimits(memoryMax: 64 << 20))
+        sandbox.namespaces = []
+        let plan = try sandbox.plan("/bin/true")
+        let action = try #require(plan.hostActions.first { $0.hasPrefix("create cgroup") })
+        let attaches = try CgroupHost.current().legacyControllers.contains(.memory)
+        #expect(action.contains("attach by pid") == attaches, "\(action)")
+        #expect((plan.childSteps.first == "wait for the parent") == attaches)
+    }
+
     @Test func anUnsupportedLimitIsRefusedBeforeAnyProcess() async throws {
         guard TestEnvironment.hasRoot(for: "cgroup limits") else { return }
         let sandbox = CgroupTest.sandbox(ResourceLimits(memoryHigh: 16 << 20))
