@@ -58,9 +58,11 @@ public final class Cgroup: Sendable {
     /// available in the parent's cgroup.controllers (v2), and every limit
     /// has an equivalent on the host.
     public static func check(_ limits: ResourceLimits, host: CgroupHost? = nil) throws(CgroupError) {
+        try check(limits, placement: Placement(host: try CgroupHost.resolve(host), parent: limits.parent))
+    }
+
+    private static func check(_ limits: ResourceLimits, placement: Placement) throws(CgroupError) {
         try limits.validate()
-        let host = try CgroupHost.resolve(host)
-        let placement = Placement(host: host, parent: limits.parent)
         for controller in limits.controllers.sorted() where placement.location(controller) == nil {
             throw CgroupError(.unsupportedLimit, field: fieldName(of: controller, in: limits), placement.unavailableMessage(controller))
         }
@@ -72,13 +74,13 @@ public final class Cgroup: Sendable {
     /// cgroup.subtree_control on v2 as needed. The first call for a parent
     /// also removes stale cgroups of dead hosts there (see ``sweepStale(parent:host:)``).
     public static func create(limits: ResourceLimits = ResourceLimits(), host: CgroupHost? = nil) throws(CgroupError) -> Cgroup {
-        try check(limits, host: host)
         let host = try CgroupHost.resolve(host)
+        let placement = Placement(host: host, parent: limits.parent)
+        try check(limits, placement: placement)
         let sweepKey = limits.parent ?? ""
         if sweptParents.withLock({ $0.insert(sweepKey).inserted }) {
             _ = try? sweepStale(parent: limits.parent, host: host)
         }
-        let placement = Placement(host: host, parent: limits.parent)
         let name = CgroupName.next().text
         var unifiedDirectory: String?
         if let parentDirectory = placement.unifiedParent {
@@ -108,8 +110,8 @@ public final class Cgroup: Sendable {
     /// run: whether processes are attached by pid (v1 controllers) and a
     /// description of the directories made.
     package static func placementSummary(_ limits: ResourceLimits, host: CgroupHost? = nil) throws(CgroupError) -> (attachesByPid: Bool, description: String) {
-        try check(limits, host: host)
         let placement = Placement(host: try CgroupHost.resolve(host), parent: limits.parent)
+        try check(limits, placement: placement)
         let legacy = legacyControllers(for: limits, placement: placement)
         var parts: [String] = []
         if let parent = placement.unifiedParent { parts.append("cgroup2 under \(parent) (clone into it)") }
@@ -134,13 +136,14 @@ public final class Cgroup: Sendable {
     public func update(_ limits: ResourceLimits) throws(CgroupError) {
         var limits = limits
         limits.parent = parent
-        try Self.check(limits, host: host)
         let placement = Placement(host: host, parent: parent)
+        try Self.check(limits, placement: placement)
         let previous = self.limits
         let missing = limits.controllers.filter { placement.location($0) == .legacy && legacyDirectory($0) == nil }
         if !missing.isEmpty {
+            let wasFrozen = isFrozen
             try freeze()
-            defer { try? thaw() }
+            defer { if !wasFrozen { try? thaw() } }
             let members = try processes()
             for controller in missing.sorted() {
                 try addLegacy(controller, placement: placement)
@@ -224,12 +227,14 @@ public final class Cgroup: Sendable {
                 value = try Self.readFile(parentDirectory + "/" + write.file).trimmingSuffixNewline
             }
             guard let value else { continue }
-            let path = directory + "/" + write.file
-            if access(path, F_OK) != 0 {
+            do {
+                try writeText(directory + "/" + write.file, value)
+            } catch .noSuchFileOrDirectory {
                 throw CgroupError(.unsupportedLimit, field: write.field,
                                   "this host's \(write.controller) controller has no \(write.file) (in \(directory)); drop \(write.field) or run on a host whose kernel supports it")
+            } catch {
+                throw CgroupError(.operationFailed, field: write.field, "write \"\(value)\" to \(directory)/\(write.file): \(errnoName(error.rawValue))")
             }
-            try Self.writeFile(path, value, field: write.field)
         }
     }
 
@@ -244,18 +249,25 @@ public final class Cgroup: Sendable {
         try Self.writeFile(directory + "/" + file, value, field: field)
     }
 
-    /// Removes the cgroup's directories: kills what still runs in it, waits
-    /// (up to two seconds) for the kernel to empty it, then rmdir(2)s each
-    /// directory. Removing twice is harmless.
+    /// Removes the cgroup's directories (rmdir(2)); when processes are still
+    /// in it, kills them and waits (up to two seconds) for the kernel to
+    /// empty it. Removing twice is harmless; dropping the last reference to a
+    /// `Cgroup` removes it too.
     public func remove() throws(CgroupError) {
         let (directories, removed) = state.withLock { state in
             defer { state.removed = true }
             return (Set(state.legacy.values).sorted() + (unifiedDirectory.map { [$0] } ?? []), state.removed)
         }
         guard !removed else { return }
-        if isPopulated { try? kill() }
         var failure: CgroupError?
+        var killed = false
         for directory in directories {
+            if rmdir(directory) == 0 || errno == ENOENT { continue }
+            // Processes are left: kill them once, then wait for them to go.
+            if errno == EBUSY && !killed {
+                killed = true
+                try? kill()
+            }
             do { try Self.removeDirectory(directory) } catch { failure = error }
         }
         state.withLock { $0.legacy = [:] }

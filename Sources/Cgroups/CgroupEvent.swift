@@ -32,8 +32,10 @@ public struct CgroupEvent: Sendable, Hashable, CustomStringConvertible {
 
 /// The events of a cgroup as an `AsyncSequence`: the counters of
 /// memory.events / memory.oom_control, pids.events and cgroup.events are
-/// sampled every `interval`, and each change becomes an event. The sequence
-/// ends when the cgroup is removed or released.
+/// sampled every `interval`, and each change becomes an event. The first
+/// sample reports what happened since the cgroup was created (so an event
+/// just before subscribing is not lost), including `empty` when no process
+/// is in it. The sequence ends when the cgroup is removed or released.
 public struct CgroupEvents: AsyncSequence, Sendable {
     public typealias Element = CgroupEvent
     private let stream: AsyncStream<CgroupEvent>
@@ -42,10 +44,13 @@ public struct CgroupEvents: AsyncSequence, Sendable {
         let (stream, continuation) = AsyncStream.makeStream(of: CgroupEvent.self)
         self.stream = stream
         let task = Task { [weak cgroup] in
-            var seen = (oom: 0, pids: 0, populated: cgroup?.isPopulated ?? false)
-            if let stats = try? cgroup?.statistics() { seen.oom = stats.oomKills; seen.pids = stats.pidsLimitHits }
+            // Counters start at zero with the cgroup: the first sample reports
+            // what happened before anyone listened.
+            var seen = (oom: 0, pids: 0, populated: true)
+            var first = true
             while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
+                if !first { try? await Task.sleep(for: interval) }
+                first = false
                 guard let current = cgroup, let stats = try? current.statistics(), current.exists else { break }
                 if stats.oomKills > seen.oom { continuation.yield(CgroupEvent(.oomKill, total: stats.oomKills)) }
                 if stats.pidsLimitHits > seen.pids { continuation.yield(CgroupEvent(.pidsLimit, total: stats.pidsLimitHits)) }

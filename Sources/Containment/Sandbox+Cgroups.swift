@@ -9,12 +9,3 @@ extension Sandbox {
         return (summary.attachesByPid, [summary.description])
     }
 }
-
-extension SandboxProcess {
-    /// The sandbox's own cgroup, for live control while it runs: update
-    /// limits, freeze and thaw, statistics and events. Nil when the sandbox
-    /// has no `resources`; removed once the sandbox ended.
-    public var cgroup: Cgroup? {
-        sessions.lazy.compactMap { ($0 as? CgroupSession)?.cgroup }.first
-    }
-}

@@ -98,4 +98,17 @@ import Testing
         }
         try Cgroup.check(ResourceLimits(memoryMax: 1 << 30, pidsMax: 10), host: host)
     }
+
+    /// Where the caller may not create cgroups (mkdir fails with EACCES for
+    /// an unprivileged user in a cgroup not delegated to it, EPERM here in a sysfs
+    /// directory), the error says so and how to fix it.
+    @Test func noDelegationIsATypedErrorWithTheRemedy() {
+        #expect {
+            let host = try CgroupHost(mountInfo: "30 23 0:26 / /sys/kernel rw - cgroup2 cgroup2 rw\n", processCgroups: "0::/\n")
+            _ = try Cgroup.create(host: host)
+        } throws: { error in
+            let error = error as? CgroupError
+            return error?.code == .notDelegated && error?.field == "parent" && error?.message.contains("Delegate=yes") == true
+        }
+    }
 }

@@ -13,14 +13,15 @@ import TestSupport
         let process = try await CgroupTest.sandbox(ResourceLimits(memoryMax: 32 << 20))
             .spawn(TestEnvironment.probe, ["alloc", "100"], output: .collected())
         let cgroup = try #require(process.cgroup)
-        var oomEvent: CgroupEvent?
-        for await event in cgroup.events() where event.kind == .oomKill {
-            oomEvent = event
-            break
+        // The payload dies, so the sequence reaches `empty` and the loop ends.
+        var events: [CgroupEvent] = []
+        for await event in cgroup.events() {
+            events.append(event)
+            if event.kind == .empty { break }
         }
         let statistics = try cgroup.statistics()
         let result = try await process.wait()
-        #expect(oomEvent?.total ?? 0 >= 1)
+        #expect(events.first?.kind == .oomKill && events.first?.total ?? 0 >= 1, "events: \(events)")
         #expect(statistics.oomKills >= 1)
         #expect(statistics.memoryPeak ?? 0 <= 33 << 20)
         #expect(result.verdict == .memoryLimit)
@@ -88,6 +89,26 @@ import TestSupport
         #expect(await CgroupTest.eventually { CgroupTest.report(path)?.cpus == "1" })
         try process.kill()
         _ = try await process.wait()
+    }
+
+    /// Pinning a sandbox started without any CPU limit: on v1 the cpuset
+    /// controller is added live and the processes moved in while frozen.
+    @Test func pinningASandboxStartedWithoutCpuset() async throws {
+        guard TestEnvironment.hasRoot(for: "cgroup limits") else { return }
+        guard sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 else { return }
+        let path = CgroupTest.reportPath()
+        defer { unlink(path) }
+        let process = try await CgroupTest.sandbox(ResourceLimits()).spawn(TestEnvironment.probe, ["report", path])
+        let cgroup = try #require(process.cgroup)
+        #expect(await CgroupTest.eventually { CgroupTest.report(path)?.cpus == "0-1" })
+        var limits = cgroup.limits
+        limits.cpus = [1]
+        try cgroup.update(limits)
+        #expect(!cgroup.isFrozen)
+        #expect(await CgroupTest.eventually { CgroupTest.report(path)?.cpus == "1" })
+        try process.kill()
+        _ = try await process.wait()
+        #expect(try CgroupTest.leftovers().isEmpty)
     }
 
     @Test func freezeStopsAndThawResumes() async throws {
@@ -180,6 +201,18 @@ import TestSupport
             #expect(access(parent + "/" + live, F_OK) == 0)
             #expect(access(parent + "/" + foreign, F_OK) == 0)
         }
+    }
+
+    /// A dry run names the cgroup work: cloning into the v2 directory, and
+    /// on v1 controllers an attach by pid that the child waits for.
+    @Test func dryRunShowsThePlacement() throws {
+        var sandbox = CgroupTest.sandbox(ResourceLimits(memoryMax: 64 << 20))
+        sandbox.namespaces = []
+        let plan = try sandbox.plan("/bin/true")
+        let action = try #require(plan.hostActions.first { $0.hasPrefix("create cgroup") })
+        let attaches = try CgroupHost.current().legacyControllers.contains(.memory)
+        #expect(action.contains("attach by pid") == attaches, "\(action)")
+        #expect((plan.childSteps.first == "wait for the parent") == attaches)
     }
 
     @Test func anUnsupportedLimitIsRefusedBeforeAnyProcess() async throws {

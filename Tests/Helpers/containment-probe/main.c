@@ -19,7 +19,7 @@
 //   ls PATH      "entry PATH NAME" for each entry, or "ls PATH ERRNO"
 //   pty          open /dev/ptmx and its peer: "pty ok PEER" or the errno
 //   alloc MIB    allocate and touch MIB mebibytes, print "allocated MIB"
-//   forkbomb     fork without end; exit 1 after 200 failed forks of its own
+//   forkbomb     fork without end; exit 1 after 50 failed forks of its own
 //   spin         burn CPU forever
 //   report PATH  count in a busy loop; every 5 ms replace PATH with
 //                "count N" and "cpus <Cpus_allowed_list>"
@@ -215,8 +215,8 @@ static void forkbomb(void) {
     int failures = 0;
     for (;;) {
         if (fork() < 0) {
-            if (getpid() == root && ++failures >= 200) exit(1);
-            usleep(1000);
+            if (getpid() == root && ++failures >= 50) exit(1);
+            usleep(getpid() == root ? 1000 : 10000);
         }
     }
 }

@@ -1,0 +1,10 @@
+import Cgroups
+
+extension SandboxProcess {
+    /// The sandbox's own cgroup, for live control while it runs: update
+    /// limits, freeze and thaw, statistics and events. Nil when the sandbox
+    /// has no `resources`; removed once the sandbox ended.
+    public var cgroup: Cgroup? {
+        sessions.lazy.compactMap { ($0 as? CgroupSession)?.cgroup }.first
+    }
+}
