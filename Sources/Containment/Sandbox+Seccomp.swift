@@ -1,0 +1,55 @@
+import CContainment
+import ContainmentSupport
+import Glibc
+
+/// How a sandbox's seccomp filter reaches its payload, computed at plan time
+/// (the filter is compiled here, once per filter value).
+///
+/// With the minimal init the filter is loaded by the init's payload child
+/// from a sealed memfd at ``SeccompProgram/programDescriptor`` (so the init
+/// itself is not filtered); without it, the spawn core loads it as the step
+/// right before exec (`CN_OP_SECCOMP`). When the program needs a listener,
+/// the child's end of a socket pair sits at
+/// ``SeccompProgram/handoffDescriptor`` and the loader sends the listener
+/// over it.
+struct SeccompPlan {
+    /// Steps of the seccomp phase: placing the descriptors.
+    var steps: [SetupStep] = []
+    /// The load step right before exec (no init).
+    var loadSteps: [SetupStep] = []
+    /// The init's SECCOMP_FD SECCOMP_FLAGS NOTIFY_FD arguments.
+    var initArguments = ["-1", "0", "-1"]
+    /// Whether spawns need the host supervisor (a listener).
+    var needsListener = false
+
+    /// The slot of the child's end of the listener hand-off socket.
+    static let handoffSlot = StepSlot("seccomp.handoff")
+    /// `SECCOMP_FILTER_FLAG_NEW_LISTENER`.
+    static let newListenerFlag = 1 << 3
+
+    init() {}
+
+    init(filter: SeccompFilter, usesInit: Bool, passedCount: Int) throws {
+        if passedCount + 8 >= Int(SeccompProgram.programDescriptor) {
+            throw SandboxError.invalid("passedDescriptors", "\(passedCount) descriptors collide with the seccomp descriptors at \(SeccompProgram.programDescriptor); pass fewer")
+        }
+        let program = try filter.program(.supervised)
+        needsListener = program.needsListener
+        let flags = needsListener ? Self.newListenerFlag : 0
+        let handoff = SeccompProgram.handoffDescriptor
+        if needsListener {
+            steps.append(.syscall(.seccomp, "place the seccomp listener hand-off socket at \(handoff)", Int(SYS_dup3),
+                                  .slot(Self.handoffSlot), .integer(Int(handoff)), .integer(usesInit ? 0 : Int(O_CLOEXEC))))
+        }
+        let description = "load the seccomp filter (\(program.instructionCount) instructions)"
+        if usesInit {
+            let target = SeccompProgram.programDescriptor
+            steps.append(.syscall(.seccomp, "place the seccomp filter at \(target)", Int(SYS_dup3),
+                                  .integer(Int(try filter.programDescriptor())), .integer(Int(target)), .integer(0)))
+            initArguments = [String(target), String(flags), needsListener ? String(handoff) : "-1"]
+        } else {
+            loadSteps = [SetupStep(.exec, description,
+                                   .seccomp(program: program.bytes, flags: flags, handoff: needsListener ? handoff : -1))]
+        }
+    }
+}
