@@ -11,10 +11,11 @@ import Glibc
 /// right before exec (`CN_OP_SECCOMP`). When the program needs a listener,
 /// the child's end of a socket pair sits at
 /// ``SeccompProgram/handoffDescriptor`` and the loader sends the listener
-/// over it.
+/// over it. Both are placed with the other descriptors and spared by their
+/// final close.
 struct SeccompPlan {
-    /// Steps of the seccomp phase: placing the descriptors.
-    var steps: [SetupStep] = []
+    /// Descriptors the layout places at fixed numbers.
+    var descriptors: [DescriptorLayout.FixedDescriptor] = []
     /// The load step right before exec (no init).
     var loadSteps: [SetupStep] = []
     /// The init's SECCOMP_FD SECCOMP_FLAGS NOTIFY_FD arguments.
@@ -38,14 +39,14 @@ struct SeccompPlan {
         let flags = needsListener ? Self.newListenerFlag : 0
         let handoff = SeccompProgram.handoffDescriptor
         if needsListener {
-            steps.append(.syscall(.seccomp, "place the seccomp listener hand-off socket at \(handoff)", Int(SYS_dup3),
-                                  .slot(Self.handoffSlot), .integer(Int(handoff)), .integer(usesInit ? 0 : Int(O_CLOEXEC))))
+            descriptors.append(.init(source: .slot(Self.handoffSlot), target: handoff, closeOnExec: !usesInit,
+                                     label: "seccomp listener hand-off socket"))
         }
         let description = "load the seccomp filter (\(program.instructionCount) instructions)"
         if usesInit {
             let target = SeccompProgram.programDescriptor
-            steps.append(.syscall(.seccomp, "place the seccomp filter at \(target)", Int(SYS_dup3),
-                                  .integer(Int(try filter.programDescriptor())), .integer(Int(target)), .integer(0)))
+            descriptors.append(.init(source: .integer(Int(try filter.programDescriptor())), target: target,
+                                     closeOnExec: false, label: "seccomp filter"))
             initArguments = [String(target), String(flags), needsListener ? String(handoff) : "-1"]
         } else {
             loadSteps = [SetupStep(.exec, description,

@@ -48,7 +48,9 @@ extension Sandbox {
 
         let pidIsolated = isolation.isolated.contains(.pid)
         let usesInit = pidIsolated && initProcess.isMinimal
-        let layout = DescriptorLayout(passedCount: passedDescriptors.count, usesInit: usesInit)
+        let seccompPlan = try seccomp.map { try SeccompPlan(filter: $0, usesInit: usesInit, passedCount: passedDescriptors.count) }
+        let layout = DescriptorLayout(passedCount: passedDescriptors.count, usesInit: usesInit,
+                                      fixed: seccompPlan?.descriptors ?? [])
         let listenPID: String? = socketActivation ? (pidIsolated ? (usesInit ? "2" : "1") : nil) : nil
         let renderedPerSpawn = socketActivation && listenPID == nil
         let needsSync = isolation.needsIDMaps || renderedPerSpawn
@@ -79,8 +81,6 @@ extension Sandbox {
             steps.append(Identity.setGroupsStep([]))
         }
         steps += layout.steps(initImage: usesInit ? try InitImage.descriptor() : nil)
-        let seccompPlan = try seccomp.map { try SeccompPlan(filter: $0, usesInit: usesInit, passedCount: passedDescriptors.count) }
-        steps += seccompPlan?.steps ?? []
         if let workingDirectory {
             steps.append(.syscall(.workingDirectory, "chdir \(workingDirectory)", Int(SYS_chdir), .string(workingDirectory.string)))
         }

@@ -23,7 +23,7 @@ struct SeccompCompiler {
         defer { seccomp_release(context) }
         try check(seccomp_attr_set(context, SCMP_FLTATR_CTL_OPTIMIZE, 2), "binary-tree layout")
         try check(seccomp_attr_set(context, SCMP_FLTATR_CTL_NNP, 0), "leave no_new_privs to the sandbox")
-        try check(seccomp_attr_set(context, SCMP_FLTATR_ACT_BADARCH, compiled(filter.foreignArchitectureAction).kernelValue),
+        try check(seccomp_attr_set(context, SCMP_FLTATR_ACT_BADARCH, filter.foreignArchitectureAction.kernelValue),
                   "foreign architecture action")
 
         for (index, rule) in filter.rules.enumerated() {

@@ -49,10 +49,13 @@ public struct SeccompFilter: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Whether any action, after the supervisor's rewrite for `variant`,
-    /// needs the host's notification listener.
+    /// needs the host's notification listener. Foreign-ABI kills stay
+    /// kernel kills (SIGSYS), so a filter without kill or notify rules costs
+    /// a spawn no listener.
     public func needsListener(_ variant: SeccompProgram.Variant) -> Bool {
-        let actions = rules.map(\.action) + [defaultAction, foreignArchitectureAction]
-        return actions.contains(.notify) || (variant == .supervised && actions.contains(.killProcess))
+        let actions = rules.map(\.action) + [defaultAction]
+        return actions.contains(.notify) || foreignArchitectureAction == .notify
+            || (variant == .supervised && actions.contains(.killProcess))
     }
 
     /// The action the filter takes for call `number` of the native

@@ -13,6 +13,7 @@
 //   listen       LISTEN_FDS, LISTEN_PID, own pid, and whether fd 3 listens
 //   cwd          the working directory
 //   exit N       exit with status N
+//   call NAME    make one system call for the seccomp tests (calls.c)
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -128,6 +129,8 @@ static void listen_info(void) {
            getpid(), ok && accepting ? "listening" : "not-listening");
 }
 
+void probe_call(const char *name);
+
 int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *command = argv[i];
@@ -152,7 +155,8 @@ int main(int argc, char **argv) {
         else if (!strcmp(command, "cwd")) {
             char path[4096];
             printf("cwd %s\n", getcwd(path, sizeof path) ? path : "?");
-        } else if (!strcmp(command, "exit") && i + 1 < argc) {
+        } else if (!strcmp(command, "call") && i + 1 < argc) probe_call(argv[++i]);
+        else if (!strcmp(command, "exit") && i + 1 < argc) {
             fflush(stdout);
             return atoi(argv[++i]);
         } else {
