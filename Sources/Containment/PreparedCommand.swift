@@ -19,7 +19,7 @@ public final class PreparedCommand: Sendable {
         self.rendered = try RenderedPlan(plan.steps)
         var hooks: [any SpawnHook] = []
         if plan.namespaces.contains(.user) { hooks.append(IDMapHook(mapping: sandbox.isolation.userMapping)) }
-        if plan.needsSeccompSupervisor, let filter = sandbox.seccomp { hooks.append(SeccompHook(filter: filter)) }
+        if let filter = sandbox.seccomp { hooks.append(SeccompHook(filter: filter, needsListener: plan.needsSeccompSupervisor)) }
         self.hooks = hooks
     }
 

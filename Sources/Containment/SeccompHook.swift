@@ -3,13 +3,16 @@ import ContainmentSupport
 import Glibc
 import Synchronization
 
-/// The host side of a filter that needs a listener: receives the listener
-/// the child sends over a socket pair, serves it on the shared event loop
-/// (``SeccompSupervisor``) and turns a supervised kill into the verdict
-/// "seccomp violation (name)".
+/// The host side of a sandbox's filter. When the program needs a listener,
+/// receives it from the child over a socket pair, serves it on the shared
+/// event loop (``SeccompSupervisor``) and turns a supervised kill into the
+/// verdict "seccomp violation (name)". A payload the kernel killed with
+/// SIGSYS (a foreign-ABI call, which stays a kernel kill) gets the verdict
+/// "seccomp violation (foreign-ABI system call)".
 struct SeccompHook: SpawnHook {
     let filter: SeccompFilter
-    func begin() throws -> any SpawnSession { SeccompSession(filter: filter) }
+    let needsListener: Bool
+    func begin() throws -> any SpawnSession { SeccompSession(filter: filter, needsListener: needsListener) }
 }
 
 private final class SeccompSession: SpawnSession {
@@ -20,11 +23,16 @@ private final class SeccompSession: SpawnSession {
     }
 
     let filter: SeccompFilter
+    let needsListener: Bool
     private let state = Mutex(State())
 
-    init(filter: SeccompFilter) { self.filter = filter }
+    init(filter: SeccompFilter, needsListener: Bool) {
+        self.filter = filter
+        self.needsListener = needsListener
+    }
 
     func prepare(_ values: inout SpawnValues) throws {
+        guard needsListener else { return }
         var ends: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else {
             throw SandboxError.spawnFailed("socketpair for the seccomp listener", errno: Errno(rawValue: errno))
@@ -35,6 +43,7 @@ private final class SeccompSession: SpawnSession {
     }
 
     func childCreated(pid: Int32) throws {
+        guard needsListener else { return }
         let pidfd = cn_pidfd_open(pid)
         guard pidfd >= 0 else { throw SandboxError.spawnFailed("pidfd_open for the seccomp supervisor", errno: Errno(rawValue: -pidfd)) }
         guard let hostEnd = state.withLock({ state in
@@ -65,7 +74,11 @@ private final class SeccompSession: SpawnSession {
     }
 
     func finish(_ termination: Termination, verdict: inout Verdict, usage: inout ResourceUsage) {
-        if let name = state.withLock({ $0.violation }) { verdict = .seccompViolation(syscall: name) }
+        if let name = state.withLock({ $0.violation }) {
+            verdict = .seccompViolation(syscall: name)
+        } else if termination == .signaled(.badSystemCall) && filter.foreignArchitectureAction == .killProcess {
+            verdict = .seccompViolation(syscall: "foreign-ABI system call")
+        }
     }
 
     func cleanUp() {

@@ -7,15 +7,15 @@ import Synchronization
 final class ProgramCache: Sendable {
     private let state = Mutex<(programs: [SeccompProgram.Variant: SeccompProgram], descriptor: Int32?)>(([:], nil))
 
-    /// How many programs this process has compiled, for tests and diagnostics.
-    static let compilations = Atomic<Int>(0)
+    /// How many programs this cache compiled.
+    let compilations = Atomic<Int>(0)
 
     func program(_ variant: SeccompProgram.Variant,
                  compile: () throws(SeccompError) -> SeccompProgram) throws(SeccompError) -> SeccompProgram {
         try state.withLock { (state) throws(SeccompError) -> SeccompProgram in
             if let program = state.programs[variant] { return program }
             let program = try compile()
-            Self.compilations.add(1, ordering: .relaxed)
+            compilations.add(1, ordering: .relaxed)
             state.programs[variant] = program
             return program
         }
@@ -37,8 +37,4 @@ final class ProgramCache: Sendable {
     deinit { state.withLock { $0.descriptor.map { _ = close($0) } } }
 }
 
-extension SeccompFilter {
-    /// How many filter programs this process has compiled (each filter value
-    /// compiles each variant once, however many spawns use it).
-    public static var compilationCount: Int { ProgramCache.compilations.load(ordering: .relaxed) }
-}
+

@@ -119,6 +119,10 @@ public struct SeccompFilter: Sendable, Equatable, CustomStringConvertible {
         return try cache.descriptor(program)
     }
 
+    /// How many times libseccomp compiled this value (and its unchanged
+    /// copies): once per program variant, however many spawns use it.
+    public var compilationCount: Int { cache.compilations.load(ordering: .relaxed) }
+
     public static func == (lhs: SeccompFilter, rhs: SeccompFilter) -> Bool {
         lhs.defaultAction == rhs.defaultAction && lhs.rules == rhs.rules
             && lhs.foreignArchitectureAction == rhs.foreignArchitectureAction

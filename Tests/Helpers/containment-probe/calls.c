@@ -43,6 +43,11 @@ void probe_call(const char *name) {
     else if (!strcmp(name, "tcgets")) r = syscall(SYS_ioctl, 0, TCGETS, 0);
     else if (!strcmp(name, "personality")) r = syscall(SYS_personality, READ_IMPLIES_EXEC);
     else if (!strcmp(name, "getppid")) r = getppid();
+    else if (!strcmp(name, "spin")) {  // CPU-bound work: a xorshift walk
+        unsigned long x = 88172645463325252UL;
+        for (long i = 0; i < 20000000; i++) x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        r = (long)(x & 0xffff);
+    }
     else if (!strcmp(name, "int80")) {
         r = int80_getpid();
         if (r < 0) errno = (int)-r, r = -1;
