@@ -13,6 +13,8 @@ public struct SeccompError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let invalidCondition = Code(rawValue: "invalid-condition")
         /// An action is unknown or not supported (SCMP_ACT_TRACE), or an errno is out of range.
         public static let invalidAction = Code(rawValue: "invalid-action")
+        /// Two unconditional rules give one system call different actions.
+        public static let conflictingRules = Code(rawValue: "conflicting-rules")
         /// An architecture name is unknown.
         public static let invalidArchitecture = Code(rawValue: "invalid-architecture")
         /// A profile document is not valid JSON or misses a required field.

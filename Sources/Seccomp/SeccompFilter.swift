@@ -19,8 +19,9 @@ import Glibc
 public struct SeccompFilter: Sendable, Equatable, CustomStringConvertible {
     /// The action for calls no rule matches.
     public var defaultAction: SeccompAction { didSet { cache = ProgramCache() } }
-    /// The rules, by system call. Among the rules matching a call, the one
-    /// with the most severe action wins (kill before errno before allow).
+    /// The rules, by system call. An unconditional rule decides alone for
+    /// its call; among conditional rules matching a call, the most severe
+    /// action wins (kill before errno before allow).
     public var rules: [SeccompRule] { didSet { cache = ProgramCache() } }
     /// The action for a system call made through a foreign ABI
     /// (libseccomp's `SCMP_FLTATR_ACT_BADARCH`).
@@ -64,7 +65,10 @@ public struct SeccompFilter: Sendable, Equatable, CustomStringConvertible {
     /// notify rule).
     public func action(for number: Int32, arguments: [UInt64], nativeArchitecture: Bool = true) -> SeccompAction {
         guard nativeArchitecture else { return foreignArchitectureAction }
-        let matching = rules.filter { $0.systemCall.number == number && $0.matches(arguments) }
+        let forCall = rules.filter { $0.systemCall.number == number }
+        // As libseccomp compiles it: an unconditional rule decides alone.
+        if let unconditional = forCall.first(where: { $0.conditions.isEmpty }) { return unconditional.action }
+        let matching = forCall.filter { $0.matches(arguments) }
         return matching.map(\.action).max { $0.precedence < $1.precedence } ?? defaultAction
     }
 
@@ -74,8 +78,16 @@ public struct SeccompFilter: Sendable, Equatable, CustomStringConvertible {
     public func validate() throws(SeccompError) {
         try Self.validate(defaultAction, field: "defaultAction")
         try Self.validate(foreignArchitectureAction, field: "foreignArchitectureAction")
+        var unconditional: [Int32: Int] = [:]
         for (index, rule) in rules.enumerated() {
             let field = "rules[\(index)]"
+            if rule.conditions.isEmpty, let number = rule.systemCall.number {
+                if let first = unconditional[number], rules[first].action != rule.action {
+                    throw SeccompError(.conflictingRules, field: field,
+                                       "\(rule.systemCall) is already \(rules[first].action) by rules[\(first)]; remove one of them")
+                }
+                unconditional[number] = unconditional[number] ?? index
+            }
             try Self.validate(rule.action, field: field + ".action")
             if !rule.isOptional && rule.systemCall.number == nil {
                 throw SeccompError(.unknownSystemCall, field: field,
