@@ -59,17 +59,24 @@ struct SeccompCompiler {
         if result < 0 { throw SeccompError(.compilationFailed, field: "filter", "\(what): \(errnoText(-result))") }
     }
 
-    /// The program through a pipe: a filter is at most 4096 instructions
-    /// (32 KiB), less than a pipe holds.
+    /// The program through a pipe, read without waiting for end-of-file: a
+    /// child another thread clones meanwhile inherits the write end until it
+    /// execs. seccomp_export_bpf(3) writes the whole program before it
+    /// returns; the pipe is grown to hold far more than the largest program
+    /// the kernel loads (4096 instructions, 32 KiB), and a larger one fails
+    /// the export instead of blocking.
     private func export(_ context: scmp_filter_ctx) throws(SeccompError) -> [UInt8] {
         let pipe: (read: FileDescriptor, write: FileDescriptor)
         do { pipe = try makePipe() } catch {
             throw SeccompError(.compilationFailed, field: "filter", "pipe for the export: \(errnoText(error.rawValue))")
         }
-        defer { close(pipe.read.rawValue) }
-        let exported = seccomp_export_bpf(context, pipe.write.rawValue)
-        close(pipe.write.rawValue)
-        try check(exported, "seccomp_export_bpf")
+        defer {
+            close(pipe.read.rawValue)
+            close(pipe.write.rawValue)
+        }
+        _ = fcntl(pipe.write.rawValue, 1031 /* F_SETPIPE_SZ */, 1 << 17)
+        for end in [pipe.read, pipe.write] { _ = fcntl(end.rawValue, F_SETFL, O_NONBLOCK) }
+        try check(seccomp_export_bpf(context, pipe.write.rawValue), "seccomp_export_bpf")
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 8192)
         while true {
