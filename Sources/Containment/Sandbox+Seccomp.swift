@@ -27,6 +27,8 @@ struct SeccompPlan {
     static let handoffSlot = StepSlot("seccomp.handoff")
     /// `SECCOMP_FILTER_FLAG_NEW_LISTENER`.
     static let newListenerFlag = 1 << 3
+    /// `SECCOMP_FILTER_FLAG_SPEC_ALLOW`.
+    static let speculationAllowedFlag = 1 << 2
 
     init() {}
 
@@ -36,7 +38,7 @@ struct SeccompPlan {
         }
         let program = try filter.program(.supervised)
         needsListener = program.needsListener
-        let flags = needsListener ? Self.newListenerFlag : 0
+        let flags = (needsListener ? Self.newListenerFlag : 0) | (filter.forcesSpeculationMitigations ? 0 : Self.speculationAllowedFlag)
         let handoff = SeccompProgram.handoffDescriptor
         if needsListener {
             descriptors.append(.init(source: .slot(Self.handoffSlot), target: handoff, closeOnExec: !usesInit,
