@@ -1,3 +1,4 @@
+import Containment
 import Glibc
 import Seccomp
 import Testing
@@ -86,5 +87,30 @@ import Testing
         var notify = SeccompFilter(defaultAction: .allow)
         notify.add("connect", .notify)
         #expect(try notify.program(.plain).needsListener)
+    }
+}
+
+/// The plan a filter adds to a sandbox, without running it.
+@Suite struct SeccompPlanTests {
+    @Test func dryRunListsWhereTheFilterIsLoaded() throws {
+        var sandbox = Sandbox()
+        sandbox.seccomp = .strict
+        let withInit = try sandbox.plan("/bin/true").childSteps
+        #expect(withInit.contains("place seccomp filter at 1000"), "\(withInit)")
+        #expect(withInit.contains("place seccomp listener hand-off socket at 1001"))
+        #expect(withInit.last == "exec /bin/true")
+
+        sandbox.initProcess = .payload
+        let withoutInit = try sandbox.plan("/bin/true").childSteps
+        let instructions = try SeccompFilter.strict.program(.supervised).instructionCount
+        #expect(Array(withoutInit.suffix(3)) == ["unblock signals", "load the seccomp filter (\(instructions) instructions)", "exec /bin/true"])
+    }
+
+    @Test func badFiltersFailThePlanBeforeAnyProcessExists() {
+        var sandbox = Sandbox()
+        var filter = SeccompFilter(defaultAction: .allow)
+        filter.add("no_such_call", .deny)
+        sandbox.seccomp = filter
+        #expect { try sandbox.plan("/bin/true") } throws: { ($0 as? SeccompError)?.code == .unknownSystemCall }
     }
 }
