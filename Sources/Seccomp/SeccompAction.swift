@@ -62,9 +62,6 @@ public struct SeccompAction: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
-    /// True for actions that end the process or a thread.
-    public var kills: Bool { kind == .killProcess || kind == .killThread }
-
     /// The libseccomp name used by Docker and OCI profiles (`SCMP_ACT_ALLOW`).
     public var profileName: String {
         switch kind {

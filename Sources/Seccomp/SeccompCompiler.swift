@@ -33,9 +33,15 @@ struct SeccompCompiler {
             try add(context, action, number, rule.conditions, field: "rules[\(index)]")
         }
         let needsListener = filter.needsListener(variant)
-        if variant == .supervised && needsListener, let sendmsg = SystemCall("sendmsg").number, defaultAction != .allow {
-            try add(context, .allow, sendmsg, [.equal(0, UInt64(SeccompProgram.handoffDescriptor))],
-                    field: "hand-off of the notification listener")
+        if variant == .supervised && needsListener, let sendmsg = SystemCall("sendmsg").number {
+            if let index = filter.rules.firstIndex(where: { $0.systemCall.number == sendmsg && $0.conditions.isEmpty && $0.action != .allow }) {
+                throw SeccompError(.conflictingRules, field: "rules[\(index)]",
+                                   "an unconditional sendmsg rule would stop the child handing the notification listener to the host; give the rule conditions or allow sendmsg")
+            }
+            if defaultAction != .allow {  // else libseccomp rejects the redundant rule
+                try add(context, .allow, sendmsg, [.equal(0, UInt64(SeccompProgram.handoffDescriptor))],
+                        field: "hand-off of the notification listener")
+            }
         }
         return SeccompProgram(bytes: try export(context), needsListener: needsListener)
     }

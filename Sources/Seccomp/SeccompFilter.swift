@@ -144,6 +144,9 @@ public struct SeccompFilter: Sendable, Equatable, CustomStringConvertible {
     /// copies): once per program variant, however many spawns use it.
     public var compilationCount: Int { cache.compilations.load(ordering: .relaxed) }
 
+    /// Filters are equal when they compile to the same program: the default
+    /// and foreign-ABI actions and the rules. The notification handler and
+    /// `forcesSpeculationMitigations` are not compared.
     public static func == (lhs: SeccompFilter, rhs: SeccompFilter) -> Bool {
         lhs.defaultAction == rhs.defaultAction && lhs.rules == rhs.rules
             && lhs.foreignArchitectureAction == rhs.foreignArchitectureAction

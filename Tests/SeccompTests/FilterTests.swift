@@ -114,3 +114,13 @@ import Testing
         #expect { try sandbox.plan("/bin/true") } throws: { ($0 as? SeccompError)?.code == .unknownSystemCall }
     }
 }
+
+extension FilterTests {
+    @Test func listenerHandOffNeedsSendmsg() {
+        var filter = SeccompFilter(defaultAction: .allow)
+        filter.add("connect", .notify)
+        filter.add("sendmsg", .notify)
+        #expect { try filter.program(.supervised) } throws: { ($0 as? SeccompError)?.code == .conflictingRules }
+        #expect(throws: Never.self) { try filter.program(.plain) }
+    }
+}
