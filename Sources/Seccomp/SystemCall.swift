@@ -13,6 +13,7 @@ public struct SystemCall: Sendable, Hashable, CustomStringConvertible, Expressib
     public init(_ name: String) { kind = .name(name) }
     /// The call with number `number` on the native architecture.
     public init(number: Int32) { kind = .number(number) }
+    /// The call named by the literal: `filter.add("openat", .allow)`.
     public init(stringLiteral name: String) { self.init(name) }
 
     /// The name, as written or as libseccomp knows the number; nil for a
@@ -34,7 +35,8 @@ public struct SystemCall: Sendable, Hashable, CustomStringConvertible, Expressib
         }
     }
 
-    /// The native name of system call `number` (seccomp_syscall_resolve_num_arch(3)).
+    /// The name of system call `number` of `architecture` (an `AUDIT_ARCH_*`
+    /// value; 0 is the native one), from seccomp_syscall_resolve_num_arch(3).
     public static func name(of number: Int32, architecture: UInt32 = 0) -> String? {
         guard let pointer = seccomp_syscall_resolve_num_arch(architecture, number) else { return nil }
         defer { free(pointer) }
