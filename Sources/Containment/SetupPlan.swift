@@ -48,7 +48,10 @@ extension Sandbox {
 
         let pidIsolated = isolation.isolated.contains(.pid)
         let usesInit = pidIsolated && initProcess.isMinimal
-        let seccompPlan = try seccomp.map { try SeccompPlan(filter: $0, usesInit: usesInit, passedCount: passedDescriptors.count) }
+        let seccompPlan = try seccomp.map {
+            try SeccompPlan(filter: $0, usesInit: usesInit, passedCount: passedDescriptors.count,
+                            dropsPrivileges: (identity?.uid ?? 0) != 0)
+        }
         let layout = DescriptorLayout(passedCount: passedDescriptors.count, usesInit: usesInit,
                                       fixed: seccompPlan?.descriptors ?? [])
         let listenPID: String? = socketActivation ? (pidIsolated ? (usesInit ? "2" : "1") : nil) : nil
@@ -81,6 +84,7 @@ extension Sandbox {
             steps.append(Identity.setGroupsStep([]))
         }
         steps += layout.steps(initImage: usesInit ? try InitImage.descriptor() : nil)
+        steps += seccompPlan?.steps ?? []
         if let workingDirectory {
             steps.append(.syscall(.workingDirectory, "chdir \(workingDirectory)", Int(SYS_chdir), .string(workingDirectory.string)))
         }

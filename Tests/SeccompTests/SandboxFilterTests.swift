@@ -228,3 +228,20 @@ import Testing
         #expect(ratios.min() ?? .infinity <= 1.3, "filtered/unfiltered per-call ratios: \(ratios)")
     }
 }
+
+/// A payload running as a non-root uid has no CAP_SYS_ADMIN left when the
+/// filter loads; the layer sets no_new_privs so the kernel accepts it.
+@Suite struct UnprivilegedPayloadTests {
+    @Test(arguments: SandboxFilterTests.loaders)
+    func filterLoadsForANonRootPayload(_ initProcess: InitProcess) async throws {
+        guard TestEnvironment.hasRoot(for: "mapping a second uid into the user namespace") else { return }
+        var sandbox = SandboxFilterTests.sandbox(.defaultProfile(), initProcess)
+        sandbox.user = UserNamespaceMapping(uids: [IDMapRange(inside: 0, outside: 0, count: 2000)],
+                                            gids: [IDMapRange(inside: 0, outside: 0, count: 2000)])
+        sandbox.identity = Identity(uid: 1000, gid: 1000)
+        let (result, output) = try await sandbox.probe(["ids", "call", "keyctl"])
+        #expect(result.termination == .exited(0), "\(output)")
+        #expect(output["keyctl"] == "EPERM")
+        #expect(output["uid"] == "1000", "\(output)")
+    }
+}
