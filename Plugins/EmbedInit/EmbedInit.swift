@@ -33,7 +33,7 @@ struct EmbedInit: BuildToolPlugin {
                 displayName: "Building the sandbox init",
                 executable: URL(fileURLWithPath: "/bin/sh"),
                 arguments: ["-c", script, "embed-init", clang.path, source.path, output.path],
-                inputFiles: [source, header],
+                inputFiles: [source, header, sources.appending(path: "seccomp_load.h")],
                 outputFiles: [output]
             )
         ]

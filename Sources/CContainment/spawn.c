@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "ccontainment.h"
 #include "rawsys.h"
+#include "seccomp_load.h"
 
 #include <errno.h>
 #include <linux/sched.h>
@@ -147,6 +148,9 @@ static int cn_child(void *arg) {
             break;
         case CN_OP_PARENT_DEATH_SIGNAL:
             r = cn_parent_death_signal(a[0], slots[CN_SLOT_ERROR]);
+            break;
+        case CN_OP_SECCOMP:
+            r = cn_seccomp_load((const void *)a[0], a[1], a[2], a[3]);
             break;
         default:
             r = -ENOSYS;

@@ -9,6 +9,18 @@ import Glibc
 struct DescriptorLayout: Sendable {
     let passedCount: Int
     let usesInit: Bool
+    /// Descriptors placed at fixed numbers at or above `floor` once the
+    /// others are in place, and spared by the final close: the seccomp
+    /// program and listener hand-off (``SeccompPlan``).
+    var fixed: [FixedDescriptor] = []
+
+    /// A descriptor placed at a fixed number above the layout.
+    struct FixedDescriptor {
+        let source: StepArgument
+        let target: Int32
+        let closeOnExec: Bool
+        let label: String
+    }
 
     static let stdio = [StepSlot("stdin"), StepSlot("stdout"), StepSlot("stderr")]
     static let status = StepSlot("status")
@@ -46,8 +58,22 @@ struct DescriptorLayout: Sendable {
                                   .integer(move.closeOnExec ? Int(O_CLOEXEC) : 0),
                                   result: move.target == errorTarget ? .error : nil))
         }
-        steps.append(.syscall(.descriptors, "close descriptors from \(floor)", Int(SYS_close_range),
-                              .integer(Int(floor)), .integer(Int(UInt32.max)), .integer(0)))
+        for descriptor in fixed {
+            steps.append(.syscall(.descriptors, "place \(descriptor.label) at \(descriptor.target)", Int(SYS_dup3),
+                                  descriptor.source, .integer(Int(descriptor.target)),
+                                  .integer(descriptor.closeOnExec ? Int(O_CLOEXEC) : 0)))
+        }
+        var first = floor
+        for kept in fixed.map(\.target).sorted() where kept >= first {
+            if kept > first { steps.append(closeRange(first, UInt32(kept - 1))) }
+            first = kept + 1
+        }
+        steps.append(closeRange(first, UInt32.max))
         return steps
+    }
+
+    private func closeRange(_ first: Int32, _ last: UInt32) -> SetupStep {
+        .syscall(.descriptors, "close descriptors from \(first)" + (last == UInt32.max ? "" : " to \(last)"),
+                 Int(SYS_close_range), .integer(Int(first)), .integer(Int(last)), .integer(0))
     }
 }

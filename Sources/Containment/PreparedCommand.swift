@@ -20,6 +20,7 @@ public final class PreparedCommand: Sendable {
         var hooks: [any SpawnHook] = []
         if plan.namespaces.contains(.user) { hooks.append(IDMapHook(mapping: sandbox.isolation.userMapping)) }
         if let resources = sandbox.resources { hooks.append(CgroupHook(limits: resources)) }
+        if let filter = sandbox.seccomp { hooks.append(SeccompHook(filter: filter, needsListener: plan.needsSeccompSupervisor)) }
         self.hooks = hooks
     }
 

@@ -44,6 +44,9 @@ final class RenderedPlan: @unchecked Sendable {
             case .parentDeathSignal(let signal):
                 c.op = UInt32(CN_OP_PARENT_DEATH_SIGNAL.rawValue)
                 args = [.integer(Int(signal))]
+            case .seccomp(let program, let flags, let handoff):
+                c.op = UInt32(CN_OP_SECCOMP.rawValue)
+                args = [.bytes(program), .integer(program.count / 8), .integer(flags), .integer(Int(handoff))]
             }
             guard args.count <= 6 else {
                 throw SandboxError.invalid("plan", "step \"\(step.description)\" has \(args.count) arguments; the spawn core takes six")

@@ -43,6 +43,9 @@ public struct Sandbox: Sendable {
     /// Announce `passedDescriptors` as listening sockets with the systemd
     /// convention: LISTEN_FDS, and LISTEN_PID set to the payload's own pid.
     public var socketActivation = false
+    /// The seccomp filter loaded right before exec (the `Seccomp` layer);
+    /// nil runs the payload unfiltered. Compiled once per filter value.
+    public var seccomp: SeccompFilter?
 
     /// A sandbox with the seven container namespaces, root inside mapped to
     /// the calling user, loopback up, a minimal init and a clean environment.

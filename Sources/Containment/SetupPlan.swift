@@ -21,6 +21,8 @@ public struct SetupPlan: Sendable, CustomStringConvertible {
     let layout: DescriptorLayout
     /// The environment, when it is fixed at plan time (nil: rendered per spawn).
     let environment: [String]?
+    /// Whether spawns serve a seccomp listener in the host.
+    let needsSeccompSupervisor: Bool
 
     /// The child's steps as text, one a line.
     public var childSteps: [String] { steps.map(\.description) }
@@ -46,7 +48,12 @@ extension Sandbox {
 
         let pidIsolated = isolation.isolated.contains(.pid)
         let usesInit = pidIsolated && initProcess.isMinimal
-        let layout = DescriptorLayout(passedCount: passedDescriptors.count, usesInit: usesInit)
+        let seccompPlan = try seccomp.map {
+            try SeccompPlan(filter: $0, usesInit: usesInit, passedCount: passedDescriptors.count,
+                            dropsPrivileges: (identity?.uid ?? 0) != 0)
+        }
+        let layout = DescriptorLayout(passedCount: passedDescriptors.count, usesInit: usesInit,
+                                      fixed: seccompPlan?.descriptors ?? [])
         let listenPID: String? = socketActivation ? (pidIsolated ? (usesInit ? "2" : "1") : nil) : nil
         let renderedPerSpawn = socketActivation && listenPID == nil
         let cgroups = try cgroupPlan()
@@ -80,6 +87,7 @@ extension Sandbox {
             steps.append(Identity.setGroupsStep([]))
         }
         steps += layout.steps(initImage: usesInit ? try InitImage.descriptor() : nil)
+        steps += seccompPlan?.steps ?? []
         if let workingDirectory {
             steps.append(.syscall(.workingDirectory, "chdir \(workingDirectory)", Int(SYS_chdir), .string(workingDirectory.string)))
         }
@@ -93,8 +101,8 @@ extension Sandbox {
         let environmentArgument: StepArgument = environmentList.map { .strings($0) } ?? .slot(Self.environmentSlot)
         if usesInit {
             let execIndex = steps.count
-            let initArgv = ["containment-init", String(layout.errorTarget), String(layout.statusTarget), "-1", "0",
-                            String(execIndex), String(candidates.count)] + candidates + argv
+            let initArgv = ["containment-init", String(layout.errorTarget), String(layout.statusTarget)] + (seccompPlan ?? SeccompPlan()).initArguments
+                + [String(execIndex), String(candidates.count)] + candidates + argv
             steps.append(.syscall(.exec, "exec \(executable)", Int(SYS_execveat), .integer(Int(layout.initImageTarget)),
                                   .string(""), .strings(initArgv), environmentArgument, .integer(0x1000 /* AT_EMPTY_PATH */)))
         } else {
@@ -103,12 +111,13 @@ extension Sandbox {
             let mask = withUnsafeBytes(of: &empty) { Array($0.prefix(8)) }
             steps.append(.syscall(.exec, "unblock signals", Int(SYS_rt_sigprocmask),
                                   .integer(Int(SIG_SETMASK)), .bytes(mask), .integer(0), .integer(8)))
+            steps += seccompPlan?.loadSteps ?? []
             steps.append(SetupStep(.exec, "exec \(executable)",
                                    .exec(candidates: candidates, arguments: argv, environment: environmentArgument)))
         }
         return SetupPlan(arguments: argv, executableCandidates: candidates, namespaces: isolation.namespaces,
                          hostActions: hostActions, steps: steps, usesInit: usesInit, needsSync: needsSync,
-                         layout: layout, environment: environmentList)
+                         layout: layout, environment: environmentList, needsSeccompSupervisor: seccompPlan?.needsListener ?? false)
     }
 
     /// The slot of an environment rendered per spawn (LISTEN_PID without a pid namespace).

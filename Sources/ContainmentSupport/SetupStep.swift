@@ -102,6 +102,10 @@ package enum StepOperation: Sendable, Hashable {
     case exec(candidates: [String], arguments: [String], environment: StepArgument)
     /// PR_SET_PDEATHSIG, then exit if the parent is already gone.
     case parentDeathSignal(Int32)
+    /// Load a seccomp BPF program (`program`: `struct sock_filter`s) with
+    /// `flags`; with SECCOMP_FILTER_FLAG_NEW_LISTENER, send the listener over
+    /// the socket at descriptor `handoff`.
+    case seccomp(program: [UInt8], flags: Int, handoff: Int32)
 }
 
 /// An argument of a step, rendered into the plan's memory.

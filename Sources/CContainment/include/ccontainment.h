@@ -28,6 +28,10 @@ enum cn_op {
     /// prctl(PR_SET_PDEATHSIG, args[0]), then exit quietly if the parent is
     /// already gone (the error descriptor has no reader left).
     CN_OP_PARENT_DEATH_SIGNAL = 3,
+    /// seccomp(SECCOMP_SET_MODE_FILTER, args[2], {args[1] instructions at
+    /// args[0]}); with SECCOMP_FILTER_FLAG_NEW_LISTENER in args[2], send the
+    /// listener to the host over the socket args[3] (SCM_RIGHTS).
+    CN_OP_SECCOMP = 4,
 };
 
 /// Number of value slots a plan can use. Slots carry per-spawn values (the

@@ -25,6 +25,7 @@
 //                "count N" and "cpus <Cpus_allowed_list>"
 //   daemons N    start N double-forked daemons, print "daemon PID" for
 //                each and "ready", then sleep
+//   call NAME    make one system call for the seccomp tests (calls.c)
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -266,6 +267,7 @@ static void daemons(int count) {
     fflush(stdout);
     for (;;) pause();
 }
+void probe_call(const char *name);
 
 int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
@@ -301,6 +303,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(command, "spin")) for (;;) {}
         else if (!strcmp(command, "report") && i + 1 < argc) report(argv[++i]);
         else if (!strcmp(command, "daemons") && i + 1 < argc) daemons(atoi(argv[++i]));
+        else if (!strcmp(command, "call") && i + 1 < argc) probe_call(argv[++i]);
         else if (!strcmp(command, "exit") && i + 1 < argc) {
             fflush(stdout);
             return atoi(argv[++i]);

@@ -1,1 +1,0 @@
-// The Seccomp layer (in progress).
