@@ -19,6 +19,8 @@ public final class PreparedCommand: Sendable {
         self.rendered = try RenderedPlan(plan.steps)
         var hooks: [any SpawnHook] = []
         if plan.namespaces.contains(.user) { hooks.append(IDMapHook(mapping: sandbox.isolation.userMapping)) }
+        if let cpuTime = CPUTimeLimitHook(sandbox.resourceLimits) { hooks.append(cpuTime) }
+        if let landlock = plan.landlock { hooks.append(try LandlockHook(landlock)) }
         self.hooks = hooks
     }
 

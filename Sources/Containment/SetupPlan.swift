@@ -14,6 +14,8 @@ public struct SetupPlan: Sendable, CustomStringConvertible {
     public let namespaces: NamespaceSet
     /// What the parent does between clone and releasing the child.
     public let hostActions: [String]
+    /// What the kernel enforces of the sandbox's Landlock ruleset.
+    public let landlock: LandlockReport?
     /// The child's steps, in order.
     package let steps: [SetupStep]
     let usesInit: Bool
@@ -50,7 +52,6 @@ extension Sandbox {
         let listenPID: String? = socketActivation ? (pidIsolated ? (usesInit ? "2" : "1") : nil) : nil
         let renderedPerSpawn = socketActivation && listenPID == nil
         let needsSync = isolation.needsIDMaps || renderedPerSpawn
-        let setgroupsAllowed = !isolation.namespaces.contains(.user) || geteuid() == 0
 
         var steps: [SetupStep] = []
         var hostActions: [String] = []
@@ -64,18 +65,8 @@ extension Sandbox {
         }
         steps += isolation.setupSteps()
         if newSession { steps.append(.syscall(.session, "setsid", Int(SYS_setsid))) }
-        if let identity {
-            if !setgroupsAllowed && !identity.groups.isEmpty {
-                throw SandboxError.invalid("identity.groups", "setgroups is denied in an unprivileged user namespace; map groups with newgidmap (/etc/subgid) or run as root")
-            }
-            steps += identity.setupSteps(setgroupsAllowed: setgroupsAllowed)
-            if let signal = parentDeathSignal {
-                steps.append(SetupStep(.parentDeathAfterIdentity, "re-arm parent-death signal \(signal) after the uid change",
-                                       .parentDeathSignal(signal.rawValue)))
-            }
-        } else if setgroupsAllowed && isolation.namespaces.contains(.user) {
-            steps.append(Identity.setGroupsStep([]))
-        }
+        let privileges = try privilegeSteps()
+        steps += privileges.steps
         steps += layout.steps(initImage: usesInit ? try InitImage.descriptor() : nil)
         if let workingDirectory {
             steps.append(.syscall(.workingDirectory, "chdir \(workingDirectory)", Int(SYS_chdir), .string(workingDirectory.string)))
@@ -104,7 +95,7 @@ extension Sandbox {
                                    .exec(candidates: candidates, arguments: argv, environment: environmentArgument)))
         }
         return SetupPlan(arguments: argv, executableCandidates: candidates, namespaces: isolation.namespaces,
-                         hostActions: hostActions, steps: steps, usesInit: usesInit, needsSync: needsSync,
+                         hostActions: hostActions, landlock: privileges.landlock, steps: steps, usesInit: usesInit, needsSync: needsSync,
                          layout: layout, environment: environmentList)
     }
 

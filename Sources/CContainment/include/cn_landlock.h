@@ -1,0 +1,21 @@
+// Host-side Landlock system calls (glibc has no wrappers and syscall(2) is
+// variadic): the parent builds a ruleset once; the child only restricts
+// itself with it.
+#ifndef CN_LANDLOCK_H
+#define CN_LANDLOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION): the
+/// kernel's Landlock ABI version, or a negated errno (-ENOSYS, -EOPNOTSUPP).
+int cn_landlock_abi(void);
+
+/// landlock_create_ruleset(attr, size, 0): a close-on-exec ruleset
+/// descriptor, or a negated errno.
+int cn_landlock_create_ruleset(const void *attr, size_t size);
+
+/// landlock_add_rule(ruleset, type, attr, 0): 0 or a negated errno.
+int cn_landlock_add_rule(int ruleset, int type, const void *attr);
+
+#endif
