@@ -1,8 +1,8 @@
-// Host-side Landlock system calls (glibc has no wrappers and syscall(2) is
-// variadic): the parent builds a ruleset once; the child only restricts
-// itself with it.
-#ifndef CN_LANDLOCK_H
-#define CN_LANDLOCK_H
+// Host-side helpers of the Capabilities layer for calls Swift cannot make
+// (variadic prctl(2) and syscall(2)): Landlock rulesets, which the parent
+// builds once and the child only restricts itself with, and securebits.
+#ifndef CN_PRIVILEGES_H
+#define CN_PRIVILEGES_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -17,5 +17,8 @@ int cn_landlock_create_ruleset(const void *attr, size_t size);
 
 /// landlock_add_rule(ruleset, type, attr, 0): 0 or a negated errno.
 int cn_landlock_add_rule(int ruleset, int type, const void *attr);
+
+/// prctl(PR_GET_SECUREBITS): the calling thread's securebits, or a negated errno.
+int cn_get_securebits(void);
 
 #endif
