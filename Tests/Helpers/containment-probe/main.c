@@ -1,7 +1,7 @@
 // containment-probe: prints what a process sees from inside a sandbox, one
 // "key value" line per fact, for tests to assert on.
 //
-//   ids          pid, ppid, uid, gid and supplementary groups
+//   ids          pid, ppid, uid, gid, supplementary groups and euid
 //   ns           the inode of each /proc/self/ns entry
 //   maps         uid_map and gid_map
 //   hostname     hostname and domain name
@@ -54,7 +54,7 @@ static void ids(void) {
     int count = getgroups(64, groups);
     printf("pid %d\nppid %d\nuid %d\ngid %d\ngroups", getpid(), getppid(), getuid(), getgid());
     for (int i = 0; i < count; i++) printf(" %d", groups[i]);
-    printf("\n");
+    printf("\neuid %d\n", geteuid());
 }
 
 static void namespaces(void) {
