@@ -110,11 +110,15 @@ public struct ResourceLimit: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// prlimit(2) on the child itself, in the resource-limit phase.
+    /// prlimit(2) on the child itself, in the resource-limit phase, while
+    /// it is still privileged; RLIMIT_NOFILE just after the descriptors are
+    /// placed, so a low limit cannot break their placement (raising its hard
+    /// limit then needs CAP_SYS_RESOURCE in the payload's effective set).
     package var setupStep: SetupStep {
         let values = [soft ?? .max, hard ?? .max  /* RLIM_INFINITY */]
         let bytes = values.flatMap { withUnsafeBytes(of: $0) { Array($0) } }
-        return .syscall(.resourceLimits, "set \(self)", Int(SYS_prlimit64),
+        let phase: SetupPhase = kind == .openFiles ? .workingDirectory : .resourceLimits
+        return .syscall(phase, "set \(self)", Int(SYS_prlimit64),
                         .integer(0), .integer(Int(kind.rawValue)), .bytes(bytes), .integer(0))
     }
 }

@@ -95,13 +95,13 @@ import Testing
         var sandbox = Sandbox()
         sandbox.identity = Identity(uid: 1000, gid: 1000, groups: [])
         sandbox.capabilities = .ambient([.netBindService])
-        sandbox.resourceLimits = [ResourceLimit(.openFiles, 64)]
+        sandbox.resourceLimits = [ResourceLimit(.openFiles, 64), ResourceLimit(.cpuTime, soft: 5, hard: 6)]
         var rules = LandlockRuleset(compatibility: .bestEffort)
         rules.allow(.execute, ["/usr"])
         sandbox.landlock = rules
         let steps = try sandbox.plan("/bin/true").childSteps
         func index(_ prefix: String) -> Int { steps.firstIndex { $0.hasPrefix(prefix) } ?? -1 }
-        let order = ["set RLIMIT_NOFILE 64/64", "drop CAP_CHOWN from the bounding set", "set securebits SECBIT_KEEP_CAPS",
+        let order = ["set RLIMIT_CPU 5/6", "drop CAP_CHOWN from the bounding set", "set securebits SECBIT_KEEP_CAPS",
                      "setgroups none", "setresgid 1000", "setresuid 1000", "set capabilities: permitted CAP_NET_BIND_SERVICE",
                      "clear the ambient set", "raise CAP_NET_BIND_SERVICE in the ambient set", "set no_new_privs"]
         let indices = order.map(index)
@@ -111,6 +111,8 @@ import Testing
             #expect(index("enforce the Landlock ruleset") > index("set no_new_privs"))
         }
         #expect(!steps.contains("drop CAP_NET_BIND_SERVICE from the bounding set"))
+        // A low RLIMIT_NOFILE must not break the placing of descriptors.
+        #expect(index("set RLIMIT_NOFILE 64/64") > index("close descriptors from"))
     }
 
     @Test func landlockNegotiatesWithOlderABIs() throws {
