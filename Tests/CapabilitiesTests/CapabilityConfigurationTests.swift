@@ -144,6 +144,22 @@ import Testing
         #expect { try rules.validate() } throws: { ($0 as? CapabilityError)?.code == .invalidLandlockRule }
     }
 
+    @Test func identityAndLandlockPreconditionsAreTypedErrors() {
+        var sandbox = Sandbox()
+        sandbox.identity = Identity(uid: 0, gid: 0, groups: Array(0...65536))
+        #expect { _ = try sandbox.plan("/bin/true") } throws: { ($0 as? CapabilityError)?.code == .invalidIdentity }
+
+        sandbox = Sandbox()
+        sandbox.noNewPrivileges = false
+        sandbox.capabilities = .root(.containerDefault)
+        sandbox.landlock = LandlockRuleset(compatibility: .bestEffort)
+        #expect {
+            _ = try sandbox.plan("/bin/true")
+        } throws: { error in
+            (error as? CapabilityError)?.field == "landlock" && (error as? CapabilityError)?.message.contains("no_new_privs") == true
+        }
+    }
+
     @Test func processCapabilitiesOfThisProcess() throws {
         let state = try ProcessCapabilities.current()
         #expect(state.securebits != nil)
