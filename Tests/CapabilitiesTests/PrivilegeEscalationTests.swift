@@ -18,10 +18,13 @@ import TestSupport
         }
         deinit { try? FileManager.default.removeItem(atPath: folder) }
 
-        /// A copy of the probe named `name`, owned by root.
+        /// A copy of the probe named `name`, owned by root. cp writes it: a
+        /// descriptor open for writing in this process would leak into
+        /// sandboxes other tests spawn meanwhile, and exec would fail with
+        /// ETXTBSY.
         func probe(_ name: String) throws -> String {
             let path = folder + "/" + name
-            try FileManager.default.copyItem(atPath: TestEnvironment.probe, toPath: path)
+            try PrivilegeEscalationTests.command("/bin/cp", [TestEnvironment.probe, path])
             return path
         }
     }
@@ -66,10 +69,16 @@ import TestSupport
         #expect(withNoNewPrivileges["CapPrm"] == "0000000000000000")
     }
 
+    /// Runs a host command and requires it to succeed.
+    static func command(_ path: String, _ arguments: [String]) throws {
+        let process = try Process.run(URL(fileURLWithPath: path), arguments: arguments)
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "\(path) \(arguments) failed")
+    }
+
+    /// setcap(8), from the Debian package libcap2-bin.
     static func setcap(_ text: String, _ path: String) throws {
-        let setcap = try Process.run(URL(fileURLWithPath: "/usr/sbin/setcap"), arguments: [text, path])
-        setcap.waitUntilExit()
-        try #require(setcap.terminationStatus == 0, "setcap (Debian package libcap2-bin) failed")
+        try command("/usr/sbin/setcap", [text, path])
     }
 
     @Test func fileCapabilitiesStayInsideTheBoundingSet() async throws {
