@@ -26,15 +26,14 @@ public struct Capability: RawRepresentable, Sendable, Hashable, Comparable, Cust
     /// Throws ``CapabilityError/Code-swift.struct/unknownCapability`` for
     /// anything else.
     public init(name: String, field: String = "capability") throws(CapabilityError) {
-        let trimmed = name.trimmingWhitespace()
-        if let number = Int(trimmed), let capability = Capability(rawValue: number) {
+        if let number = Int(name), let capability = Capability(rawValue: number) {
             self = capability
             return
         }
-        let lowered = trimmed.lowercased()
+        let lowered = name.lowercased()
         let canonical = lowered.hasPrefix("cap_") ? lowered : "cap_" + lowered
         var value: cap_value_t = -1
-        guard !trimmed.isEmpty, cap_from_name(canonical, &value) == 0, let capability = Capability(rawValue: Int(value)) else {
+        guard !name.isEmpty, cap_from_name(canonical, &value) == 0, let capability = Capability(rawValue: Int(value)) else {
             throw CapabilityError(.unknownCapability, field: field,
                                   "\"\(name)\" is not a capability name; use a name from capabilities(7) such as CAP_NET_BIND_SERVICE, or its number")
         }
@@ -57,7 +56,7 @@ public struct Capability: RawRepresentable, Sendable, Hashable, Comparable, Cust
     /// be read.
     public static var lastSupported: Capability {
         let text = (try? readText("/proc/sys/kernel/cap_last_cap")) ?? ""
-        return Int(text.trimmingWhitespace()).flatMap(Capability.init(rawValue:)) ?? .checkpointRestore
+        return text.split(separator: "\n").first.flatMap { Int($0) }.flatMap(Capability.init(rawValue:)) ?? .checkpointRestore
     }
 
     /// CAP_CHOWN (0): change file ownership.
@@ -142,13 +141,4 @@ public struct Capability: RawRepresentable, Sendable, Hashable, Comparable, Cust
     public static let bpf = Capability(bit: 39)
     /// CAP_CHECKPOINT_RESTORE (40): checkpoint and restore: set_tid, PR_SET_MM and more.
     public static let checkpointRestore = Capability(bit: 40)
-}
-
-extension String {
-    /// The string without leading and trailing spaces, tabs and newlines.
-    func trimmingWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
-        return String(self[first...last])
-    }
 }

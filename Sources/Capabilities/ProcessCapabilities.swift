@@ -43,7 +43,7 @@ public struct ProcessCapabilities: Sendable, Hashable, CustomStringConvertible {
         var fields: [String: String] = [:]
         for line in text.split(separator: "\n") {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            fields[String(line[..<colon])] = String(line[line.index(after: colon)...]).trimmingWhitespace()
+            fields[String(line[..<colon])] = String(line[line.index(after: colon)...].drop { $0 == "\t" || $0 == " " })
         }
         func set(_ key: String) throws(CapabilityError) -> CapabilitySet {
             guard let value = fields[key].flatMap({ UInt64($0, radix: 16) }) else {

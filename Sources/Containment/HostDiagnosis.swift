@@ -35,7 +35,7 @@ enum HostDiagnosis {
         case ENOENT where step.hasPrefix("exec "): "no such executable in the sandbox; check the path, PATH and the sandbox's root"
         case EACCES where step.hasPrefix("exec "): "not executable: check its mode and that its filesystem is not mounted noexec"
         case ENOSYS where step.hasPrefix("close descriptors"): "this kernel has no close_range (Linux 5.9 or later is needed)"
-        default: nil
+        default: PrivilegeDiagnosis.remedy(step: step, errno: code)
         }
     }
 

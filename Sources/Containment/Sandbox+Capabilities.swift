@@ -38,10 +38,15 @@ extension Sandbox {
         }
 
         let leavesRoot = childIsPrivileged && (identity.map { $0.uid != 0 } ?? false)
+        let keepsCapabilities = leavesRoot && !configuration.permitted.isEmpty
+        if keepsCapabilities && configuration.securebits.contains(.keepCapsLocked) && !configuration.securebits.contains(.keepCaps) {
+            throw CapabilityError(.securebitsConflict, field: "capabilities.securebits",
+                                  "SECBIT_KEEP_CAPS_LOCKED without SECBIT_KEEP_CAPS loses every capability when the uid changes to \(identity?.uid ?? 0); add .keepCaps or drop the lock")
+        }
         var steps = resourceLimits.map(\.setupStep)
         steps += configuration.boundingSteps(lastCapability: .lastSupported,
                                              canDropBounding: childIsPrivileged || capabilities != nil,
-                                             keepsAcrossUIDChange: leavesRoot && !configuration.permitted.isEmpty)
+                                             keepsAcrossUIDChange: keepsCapabilities)
         steps += try identitySteps()
         steps += configuration.capabilitySteps()
         if noNewPrivileges {

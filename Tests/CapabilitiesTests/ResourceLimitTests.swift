@@ -65,4 +65,20 @@ import TestSupport
         #expect(result.verdict == .cpuTimeLimit)
         #expect(result.usage.cpuTime >= .milliseconds(900))
     }
+
+    @Test func raisingAHardLimitInAUserNamespaceNamesTheCause() async throws {
+        guard TestEnvironment.hasRoot(for: "a user namespace mapped to root") else { return }
+        var host = rlimit()
+        getrlimit(__rlimit_resource_t(UInt32(ResourceLimit.Kind.lockedMemory.rawValue)), &host)
+        guard host.rlim_max < UInt64.max / 2 else { return }
+        var sandbox = Sandbox()
+        sandbox.resourceLimits = [ResourceLimit(.lockedMemory, UInt64(host.rlim_max) * 2)]
+        await #expect {
+            _ = try await sandbox.run("/bin/true")
+        } throws: { error in
+            let error = error as? SandboxError
+            return error?.code == .setupFailed && error?.errno == .notPermitted
+                && error?.step?.hasPrefix("set RLIMIT_MEMLOCK") == true && error?.message.contains("CAP_SYS_RESOURCE") == true
+        }
+    }
 }
