@@ -2,22 +2,24 @@
 /// and hands its descriptor to every spawn; the child only calls
 /// landlock_restrict_self(2) with it.
 struct LandlockHook: SpawnHook {
-    private let session: LandlockSession?
+    private let session: LandlockSession
 
-    init(_ report: LandlockReport) throws {
-        session = try report.ruleset.map { ruleset throws in
-            LandlockSession(descriptor: try ruleset.makeDescriptor(abi: report.abi))
-        }
+    /// The hook for what the kernel enforces of the ruleset; nil when it
+    /// enforces nothing.
+    init?(_ report: LandlockReport) throws {
+        guard let ruleset = report.ruleset else { return nil }
+        session = LandlockSession(descriptor: try ruleset.makeDescriptor(abi: report.abi))
     }
 
-    func begin() throws -> any SpawnSession { session ?? LandlockSession(descriptor: nil) }
+    /// The session holds no per-spawn state, so every spawn shares it.
+    func begin() throws -> any SpawnSession { session }
 }
 
 private final class LandlockSession: SpawnSession {
-    let descriptor: LandlockRulesetDescriptor?
-    init(descriptor: LandlockRulesetDescriptor?) { self.descriptor = descriptor }
+    let descriptor: LandlockRulesetDescriptor
+    init(descriptor: LandlockRulesetDescriptor) { self.descriptor = descriptor }
 
     func prepare(_ values: inout SpawnValues) throws {
-        if let descriptor { values.slots[LandlockRuleset.slot] = Int(descriptor.fd) }
+        values.slots[LandlockRuleset.slot] = Int(descriptor.fd)
     }
 }

@@ -20,7 +20,7 @@ public final class PreparedCommand: Sendable {
         var hooks: [any SpawnHook] = []
         if plan.namespaces.contains(.user) { hooks.append(IDMapHook(mapping: sandbox.isolation.userMapping)) }
         if let cpuTime = CPUTimeLimitHook(sandbox.resourceLimits) { hooks.append(cpuTime) }
-        if let landlock = plan.landlock { hooks.append(try LandlockHook(landlock)) }
+        if let landlock = plan.landlock, let hook = try LandlockHook(landlock) { hooks.append(hook) }
         self.hooks = hooks
     }
 
