@@ -42,3 +42,14 @@ public struct Identity: Sendable, Hashable {
                         .integer(groups.count), groups.isEmpty ? .integer(0) : .bytes(bytes))
     }
 }
+
+extension Identity {
+    /// Rejects more supplementary groups than the kernel takes (NGROUPS_MAX,
+    /// 65536).
+    public func validate() throws(CapabilityError) {
+        if groups.count > 65536 {
+            throw CapabilityError(.invalidIdentity, field: "identity.groups",
+                                  "\(groups.count) groups; the kernel takes at most 65536 (NGROUPS_MAX)")
+        }
+    }
+}

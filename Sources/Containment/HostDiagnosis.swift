@@ -37,7 +37,7 @@ enum HostDiagnosis {
         case EPERM where step.hasPrefix("setns "):
             "joining a namespace needs CAP_SYS_ADMIN in the user namespace that owns it; join that user namespace too (NamespaceJoin of kind .user, listed first)"
         case ENOSYS where step.hasPrefix("close descriptors"): "this kernel has no close_range (Linux 5.9 or later is needed)"
-        default: nil
+        default: PrivilegeDiagnosis.remedy(step: step, errno: code)
         }
     }
 

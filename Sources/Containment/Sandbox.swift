@@ -30,6 +30,17 @@ public struct Sandbox: Sendable {
     /// Resource limits, enforced by a cgroup of the sandbox's own (the
     /// `Cgroups` layer); nil: no cgroup.
     public var resources: ResourceLimits?
+    /// The payload's capability sets and securebits; nil: the safe defaults,
+    /// `CapabilitySet.containerDefault` for uid 0 and none for other uids.
+    public var capabilities: CapabilityConfiguration?
+    /// Resource limits set in the child (prlimit(2)); a payload stopped by
+    /// RLIMIT_CPU ends with the verdict `.cpuTimeLimit`.
+    public var resourceLimits: [ResourceLimit] = []
+    /// Landlock rules restricting the payload's filesystem and TCP access.
+    public var landlock: LandlockRuleset?
+    /// Set no_new_privs (PR_SET_NO_NEW_PRIVS): exec of set-user-ID binaries and
+    /// file capabilities can grant nothing.
+    public var noNewPrivileges = true
     /// Kill the sandbox after this long; its verdict is then `.wallTimeLimit`.
     public var wallTimeLimit: Duration?
     /// Signal the sandbox gets when the host process dies (PR_SET_PDEATHSIG);

@@ -14,6 +14,8 @@ public struct SetupPlan: Sendable, CustomStringConvertible {
     public let namespaces: NamespaceSet
     /// What the parent does between clone and releasing the child.
     public let hostActions: [String]
+    /// What the kernel enforces of the sandbox's Landlock ruleset.
+    public let landlock: LandlockReport?
     /// The child's steps, in order.
     package let steps: [SetupStep]
     let usesInit: Bool
@@ -58,7 +60,6 @@ extension Sandbox {
         let renderedPerSpawn = socketActivation && listenPID == nil
         let cgroups = try cgroupPlan()
         let needsSync = isolation.needsIDMaps || renderedPerSpawn || cgroups.needsSync
-        let setgroupsAllowed = !isolation.namespaces.contains(.user) || geteuid() == 0
 
         var steps: [SetupStep] = []
         var hostActions: [String] = []
@@ -74,24 +75,15 @@ extension Sandbox {
         steps += isolation.setupSteps()
         steps += try filesystemSteps()
         if newSession { steps.append(.syscall(.session, "setsid", Int(SYS_setsid))) }
-        if let identity {
-            if !setgroupsAllowed && !identity.groups.isEmpty {
-                throw SandboxError.invalid("identity.groups", "setgroups is denied in an unprivileged user namespace; map groups with newgidmap (/etc/subgid) or run as root")
-            }
-            steps += identity.setupSteps(setgroupsAllowed: setgroupsAllowed)
-            if let signal = parentDeathSignal {
-                steps.append(SetupStep(.parentDeathAfterIdentity, "re-arm parent-death signal \(signal) after the uid change",
-                                       .parentDeathSignal(signal.rawValue)))
-            }
-        } else if setgroupsAllowed && isolation.namespaces.contains(.user) {
-            steps.append(Identity.setGroupsStep([]))
-        }
+        let privileges = try privilegeSteps()
+        steps += privileges.steps
         steps += layout.steps(initImage: usesInit ? try InitImage.descriptor() : nil)
         steps += seccompPlan?.steps ?? []
         if let workingDirectory {
             steps.append(.syscall(.workingDirectory, "chdir \(workingDirectory)", Int(SYS_chdir), .string(workingDirectory.string)))
         }
-        steps.sort { $0.phase < $1.phase }
+        // Stable: within a phase, steps keep the order their layer gave.
+        steps = steps.enumerated().sorted { ($0.element.phase, $0.offset) < ($1.element.phase, $1.offset) }.map(\.element)
 
         var environmentList: [String]? = variables.map { "\($0.key)=\($0.value)" }.sorted()
         if socketActivation {
@@ -116,8 +108,9 @@ extension Sandbox {
                                    .exec(candidates: candidates, arguments: argv, environment: environmentArgument)))
         }
         return SetupPlan(arguments: argv, executableCandidates: candidates, namespaces: isolation.namespaces,
-                         hostActions: hostActions, steps: steps, usesInit: usesInit, needsSync: needsSync,
-                         layout: layout, environment: environmentList, needsSeccompSupervisor: seccompPlan?.needsListener ?? false)
+                         hostActions: hostActions, landlock: privileges.landlock, steps: steps, usesInit: usesInit,
+                         needsSync: needsSync, layout: layout, environment: environmentList,
+                         needsSeccompSupervisor: seccompPlan?.needsListener ?? false)
     }
 
     /// The slot of an environment rendered per spawn (LISTEN_PID without a pid namespace).

@@ -1,7 +1,7 @@
 // containment-probe: prints what a process sees from inside a sandbox, one
 // "key value" line per fact, for tests to assert on.
 //
-//   ids          pid, ppid, uid, gid and supplementary groups
+//   ids          pid, ppid, uid, gid, supplementary groups and euid
 //   ns           the inode of each /proc/self/ns entry
 //   maps         uid_map and gid_map
 //   hostname     hostname and domain name
@@ -12,6 +12,15 @@
 //   wait-signal  print "ready", exit 42 on SIGTERM
 //   listen       LISTEN_FDS, LISTEN_PID, own pid, and whether fd 3 listens
 //   cwd          the working directory
+//   status       CapInh/CapPrm/CapEff/CapBnd/CapAmb/NoNewPrivs/Seccomp/Groups
+//                of /proc/self/status
+//   rlimits      soft and hard limit of every RLIMIT_* ("rlimit N SOFT HARD")
+//   open-files   open /dev/null until it fails; print the count and errno
+//   write-file PATH BYTES  write BYTES bytes (SIGXFSZ ignored); print the
+//                bytes written and the errno
+//   spin         burn CPU forever
+//   read PATH / write PATH  open PATH to read / create and write it
+//   bind PORT / connect PORT  TCP on 127.0.0.1:PORT; print ok or the errno
 //   exit N       exit with status N
 //   mounts       each mount: "mount POINT TYPE OPTIONS SUPER-OPTIONS"
 //   read PATH    "read PATH ok BYTES" or the errno; "content PATH LINE" lines
@@ -35,7 +44,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -56,7 +68,7 @@ static void ids(void) {
     int count = getgroups(64, groups);
     printf("pid %d\nppid %d\nuid %d\ngid %d\ngroups", getpid(), getppid(), getuid(), getgid());
     for (int i = 0; i < count; i++) printf(" %d", groups[i]);
-    printf("\n");
+    printf("\neuid %d\n", geteuid());
 }
 
 static void namespaces(void) {
@@ -268,6 +280,68 @@ static void daemons(int count) {
     for (;;) pause();
 }
 void probe_call(const char *name);
+static const char *outcome(int ok) { return ok ? "ok" : strerrorname_np(errno); }
+
+static void status(void) {
+    const char *keys[] = {"CapInh:", "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:", "NoNewPrivs:", "Seccomp:", "Groups:"};
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[512];
+    while (f && fgets(line, sizeof line, f)) {
+        for (unsigned i = 0; i < sizeof keys / sizeof *keys; i++) {
+            size_t n = strlen(keys[i]);
+            if (strncmp(line, keys[i], n)) continue;
+            char *value = line + n;
+            while (*value == '\t' || *value == ' ') value++;
+            printf("%.*s %s", (int)n - 1, line, *value ? value : "\n");
+        }
+    }
+    if (f) fclose(f);
+}
+
+static void rlimits(void) {
+    for (int kind = 0; kind < RLIM_NLIMITS; kind++) {
+        struct rlimit limit;
+        getrlimit(kind, &limit);
+        printf("rlimit %d", kind);
+        rlim_t values[] = {limit.rlim_cur, limit.rlim_max};
+        for (int i = 0; i < 2; i++) {
+            if (values[i] == RLIM_INFINITY) printf(" unlimited");
+            else printf(" %llu", (unsigned long long)values[i]);
+        }
+        printf("\n");
+    }
+}
+
+static void open_files(void) {
+    int count = 0, fd;
+    while ((fd = open("/dev/null", O_RDONLY)) >= 0) count++;
+    printf("open-files %d %s\n", count, strerrorname_np(errno));
+}
+
+static void write_file(const char *path, long bytes) {
+    signal(SIGXFSZ, SIG_IGN);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    char block[4096] = {0};
+    long written = 0;
+    int error = 0;
+    while (fd >= 0 && written < bytes) {
+        ssize_t n = write(fd, block, bytes - written < (long)sizeof block ? (size_t)(bytes - written) : sizeof block);
+        if (n < 0) { error = errno; break; }
+        written += n;
+    }
+    if (fd < 0) error = errno;
+    printf("write-file %ld %s\n", written, error ? strerrorname_np(error) : "ok");
+}
+
+static void tcp(const char *verb, int port) {
+    int sock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons(port)};
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int ok = !strcmp(verb, "bind") ? bind(sock, (struct sockaddr *)&address, sizeof address) == 0
+                                   : connect(sock, (struct sockaddr *)&address, sizeof address) == 0;
+    printf("%s %d %s\n", verb, port, outcome(ok));
+    close(sock);
+}
 
 int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
@@ -304,7 +378,22 @@ int main(int argc, char **argv) {
         else if (!strcmp(command, "report") && i + 1 < argc) report(argv[++i]);
         else if (!strcmp(command, "daemons") && i + 1 < argc) daemons(atoi(argv[++i]));
         else if (!strcmp(command, "call") && i + 1 < argc) probe_call(argv[++i]);
-        else if (!strcmp(command, "exit") && i + 1 < argc) {
+        else if (!strcmp(command, "status")) status();
+        else if (!strcmp(command, "rlimits")) rlimits();
+        else if (!strcmp(command, "open-files")) open_files();
+        else if (!strcmp(command, "write-file") && i + 2 < argc) {
+            write_file(argv[i + 1], atol(argv[i + 2]));
+            i += 2;
+        } else if (!strcmp(command, "open-read") && i + 1 < argc) {
+            int fd = open(argv[++i], O_RDONLY);
+            printf("open-read %s %s\n", argv[i], outcome(fd >= 0));
+        } else if (!strcmp(command, "open-write") && i + 1 < argc) {
+            int fd = open(argv[++i], O_WRONLY | O_CREAT, 0644);
+            printf("open-write %s %s\n", argv[i], outcome(fd >= 0 && write(fd, "x", 1) == 1));
+        } else if ((!strcmp(command, "bind") || !strcmp(command, "connect")) && i + 1 < argc) {
+            tcp(command, atoi(argv[i + 1]));
+            i++;
+        } else if (!strcmp(command, "exit") && i + 1 < argc) {
             fflush(stdout);
             return atoi(argv[++i]);
         } else {
