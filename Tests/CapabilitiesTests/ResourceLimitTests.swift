@@ -63,7 +63,9 @@ import TestSupport
         let result = try await sandbox.run(TestEnvironment.probe, ["spin"])
         #expect(result.termination == .signaled(.cpuTimeExceeded))
         #expect(result.verdict == .cpuTimeLimit)
-        #expect(result.usage.cpuTime >= .milliseconds(900))
+        // rusage's user and system times are tick-sampled; on a loaded host
+        // they under-count the scheduler's runtime that RLIMIT_CPU checks.
+        #expect(result.usage.cpuTime >= .milliseconds(500))
     }
 
     @Test func raisingAHardLimitInAUserNamespaceNamesTheCause() async throws {
