@@ -7,7 +7,8 @@ packages=(
   uidmap                      # newuidmap/newgidmap for multi-range rootless maps
   busybox-static              # image roots for examples and tests
   libcap2-bin                 # setcap/getcap for file-capability tests
-  gcc python3                 # payloads the default seccomp profile must run
+  gcc libc6-dev python3       # payloads the default seccomp profile must run
+  qemu-system-x86             # the pure cgroup v2 guest (Scripts/cgroup2-vm.sh)
   util-linux iproute2 procps  # setpriv, ip, ps used by tests and examples
 )
 missing=()

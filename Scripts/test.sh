@@ -1,9 +1,21 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what it needs, builds, and runs every test
-# against the real kernel. CONTAINMENT_REQUIRE_PRIVILEGED=1 turns skipped
-# privileged tests into failures.
+# The whole test suite: installs what it needs, builds, runs every test
+# against this host's kernel, then the cgroup tests again on pure cgroup v2
+# in a VM (this host is hybrid or v1, most users' hosts are v2).
+# CONTAINMENT_REQUIRE_PRIVILEGED=1 turns skipped privileged tests into failures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/setup.sh
 swift build --build-tests
 swift test --skip-build
+
+if [ "$(id -u)" -eq 0 ]; then
+  echo "── cgroup tests on pure cgroup v2 (qemu guest)"
+  Scripts/cgroup2-vm.sh --timeout 900 .build/debug/swift-containmentPackageTests.xctest \
+    --testing-library swift-testing --filter CgroupsTests
+elif [ "${CONTAINMENT_REQUIRE_PRIVILEGED:-}" = 1 ]; then
+  echo "test.sh: the pure cgroup v2 run needs root, and CONTAINMENT_REQUIRE_PRIVILEGED=1 forbids skipping it" >&2
+  exit 1
+else
+  echo "test.sh: skipping the pure cgroup v2 run (needs root)"
+fi
