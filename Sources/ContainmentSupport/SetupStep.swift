@@ -51,10 +51,12 @@ package struct SetupStep: Sendable, Hashable, CustomStringConvertible {
 /// spawn path"). Steps run phase by phase; within a phase, in the order the
 /// layers produced them.
 package enum SetupPhase: Int, Sendable, Hashable, Comparable, CaseIterable {
+    /// Arm the parent-death signal first: a child cloned beside other
+    /// spawns holds copies of their pipes until it execs, so waiting on the
+    /// parent alone would not notice the host's death.
+    case parentDeath
     /// Wait until the parent has written id maps and placed the child.
     case waitForParent
-    /// Arm the parent-death signal as early as possible.
-    case parentDeath
     /// setns into existing namespaces.
     case joinNamespaces
     /// Work inside the new namespaces that needs the host's view: time

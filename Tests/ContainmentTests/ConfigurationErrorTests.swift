@@ -93,9 +93,9 @@ import Testing
         sandbox.workingDirectory = "/tmp"
         let plan = try sandbox.plan("ls", ["-l"])
         let steps = plan.childSteps
-        #expect(steps.first == "wait for the parent")
+        #expect(steps.first == "set parent-death signal SIGKILL")
         #expect(steps.last == "exec ls")
-        let order = ["wait for the parent", "set parent-death signal SIGKILL", "bring up lo", "sethostname box", "setsid", "chdir /tmp", "exec ls"]
+        let order = ["set parent-death signal SIGKILL", "wait for the parent", "bring up lo", "sethostname box", "setsid", "chdir /tmp", "exec ls"]
         let positions = order.map { step in steps.firstIndex(of: step) }
         #expect(!positions.contains(nil), "\(steps)")
         #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
