@@ -106,7 +106,14 @@ INIT
     cat > "$staging/stage2" <<'STAGE2'
 bb=/bin/busybox
 command=$($bb sed -n 's/.*cgroup2_vm_command=\([^ ]*\).*/\1/p' /proc/cmdline)
+# A fresh /tmp, except that a project kept under /tmp stays visible in it.
+$bb mkdir -p /.host-tmp
+$bb mount --bind /tmp /.host-tmp
 $bb mount -t tmpfs -o mode=1777 tmpfs /tmp
+case $command in /tmp/*)
+    top=${command#/tmp/}; top=${top%%/*}
+    $bb mkdir -p "/tmp/$top" && $bb mount --bind "/.host-tmp/$top" "/tmp/$top" ;;
+esac
 $bb mount -t tmpfs tmpfs /run
 $bb mount -t cgroup2 -o nsdelegate,memory_recursiveprot cgroup2 /sys/fs/cgroup
 for controller in $($bb cat /sys/fs/cgroup/cgroup.controllers); do
@@ -126,7 +133,7 @@ STAGE2
 fi
 
 # --- The command, run from the current directory --------------------------
-# Under the project, not /tmp: the guest mounts a fresh tmpfs on /tmp.
+# Under the project: the guest sees it wherever it is (also under /tmp).
 work=$(mktemp -d "$cache/run.XXXXXX")
 qemu_pid=
 cleanup() {
