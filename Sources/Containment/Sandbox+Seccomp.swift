@@ -32,20 +32,11 @@ struct SeccompPlan {
 
     init() {}
 
-    /// Steps before the descriptors: no_new_privs when the payload runs as
-    /// a non-root uid, whose lost CAP_SYS_ADMIN would make the kernel refuse
-    /// the filter (EACCES).
-    var steps: [SetupStep] = []
-
-    init(filter: SeccompFilter, usesInit: Bool, passedCount: Int, dropsPrivileges: Bool) throws {
+    init(filter: SeccompFilter, usesInit: Bool, passedCount: Int) throws {
         if passedCount + 8 >= Int(SeccompProgram.programDescriptor) {
             throw SandboxError.invalid("passedDescriptors", "\(passedCount) descriptors collide with the seccomp descriptors at \(SeccompProgram.programDescriptor); pass fewer")
         }
         let program = try filter.program(.supervised)
-        if dropsPrivileges {
-            steps.append(.syscall(.noNewPrivileges, "set no_new_privs for the seccomp filter", Int(SYS_prctl),
-                                  .integer(Int(PR_SET_NO_NEW_PRIVS)), .integer(1), .integer(0), .integer(0), .integer(0)))
-        }
         needsListener = program.needsListener
         let flags = (needsListener ? Self.newListenerFlag : 0) | (filter.forcesSpeculationMitigations ? 0 : Self.speculationAllowedFlag)
         let handoff = SeccompProgram.handoffDescriptor

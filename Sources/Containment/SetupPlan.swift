@@ -51,8 +51,11 @@ extension Sandbox {
         let pidIsolated = isolation.isolated.contains(.pid)
         let usesInit = pidIsolated && initProcess.isMinimal
         let seccompPlan = try seccomp.map {
-            try SeccompPlan(filter: $0, usesInit: usesInit, passedCount: passedDescriptors.count,
-                            dropsPrivileges: (identity?.uid ?? 0) != 0)
+            // seccomp(2) refuses a filter (EACCES) without no_new_privs or CAP_SYS_ADMIN.
+            if !noNewPrivileges && !resolvedCapabilities.effective.contains(.sysAdmin) {
+                throw SandboxError.invalid("noNewPrivileges", "is off and the payload lacks CAP_SYS_ADMIN, so the kernel would refuse the seccomp filter; keep noNewPrivileges on or grant .sysAdmin")
+            }
+            return try SeccompPlan(filter: $0, usesInit: usesInit, passedCount: passedDescriptors.count)
         }
         let layout = DescriptorLayout(passedCount: passedDescriptors.count, usesInit: usesInit,
                                       fixed: seccompPlan?.descriptors ?? [])
@@ -78,7 +81,6 @@ extension Sandbox {
         let privileges = try privilegeSteps()
         steps += privileges.steps
         steps += layout.steps(initImage: usesInit ? try InitImage.descriptor() : nil)
-        steps += seccompPlan?.steps ?? []
         if let workingDirectory {
             steps.append(.syscall(.workingDirectory, "chdir \(workingDirectory)", Int(SYS_chdir), .string(workingDirectory.string)))
         }

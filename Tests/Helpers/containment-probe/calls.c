@@ -46,18 +46,7 @@ void probe_call(const char *name) {
     else if (!strcmp(name, "tcgets")) r = syscall(SYS_ioctl, 0, TCGETS, 0);
     else if (!strcmp(name, "personality")) r = syscall(SYS_personality, READ_IMPLIES_EXEC);
     else if (!strcmp(name, "getppid")) r = getppid();
-    else if (!strcmp(name, "getppid-loop")) {  // nanoseconds per getppid(), best of 5 runs of 200000
-        long best = -1;
-        for (int run = 0; run < 5; run++) {
-            struct timespec start, end;
-            clock_gettime(CLOCK_MONOTONIC, &start);
-            for (int i = 0; i < 200000; i++) syscall(SYS_getppid);
-            clock_gettime(CLOCK_MONOTONIC, &end);
-            long ns = ((end.tv_sec - start.tv_sec) * 1000000000L + end.tv_nsec - start.tv_nsec) / 200;
-            if (best < 0 || ns < best) best = ns;
-        }
-        r = best;  // picoseconds per call / 1000 = ns with three decimals
-    } else if (!strcmp(name, "spin")) {  // CPU-bound work: a xorshift walk
+    else if (!strcmp(name, "spin")) {  // CPU-bound work: a xorshift walk
         unsigned long x = 88172645463325252UL;
         for (long i = 0; i < 20000000; i++) x ^= x << 13, x ^= x >> 7, x ^= x << 17;
         r = (long)(x & 0xffff);
