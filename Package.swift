@@ -54,10 +54,11 @@ let package = Package(
             path: "Tests/Helpers/containment-test-helper"
         ),
         .target(name: "TestSupport", dependencies: ["Containment", system], path: "Tests/TestSupport"),
-    ] + (layers + ["Containment"]).map { layer in
+    ] + (layers + ["Containment"]).map { module in
         .testTarget(
-            name: "\(layer)Tests",
-            dependencies: [.target(name: layer), "Containment", "TestSupport", "containment-probe", "containment-test-helper"]
+            name: "\(module)Tests",
+            dependencies: Array(Set([module, "Containment"])).sorted().map { .target(name: $0) }
+                + ["TestSupport", "containment-probe", "containment-test-helper"]
         )
     } + examples.map { example in
         .executableTarget(
