@@ -9,6 +9,15 @@ import Glibc
 ///     map        root inside mapped to the caller (uid and gid maps)
 ///     lo         loopback up          host     sethostname
 ///     pdeath     PR_SET_PDEATHSIG     init     the SDK's minimal init as pid 1
+///     root=usr   tmpfs root, /usr bound read-only, bin/lib/lib64/sbin links,
+///                pivot_root (mount propagation is always private: `private`
+///                is accepted and changes nothing)
+///     proc       a fresh /proc        dev      the minimal /dev
+///     mask       the OCI masked and read-only paths (not in nsbench)
+///     caps       every capability dropped (without it: the default set)
+///     nnp        PR_SET_NO_NEW_PRIVS (without it: off, as in nsbench)
+///     seccomp=default|strict   a built-in profile, loaded last
+///     cgpids cgmem             a cgroup per sandbox with pids.max / memory.max
 ///     exe=PATH   the payload (default /bin/true)
 public struct BenchmarkSpec: Sendable, CustomStringConvertible {
     /// The spec as given.
@@ -29,7 +38,11 @@ public struct BenchmarkSpec: Sendable, CustomStringConvertible {
         sandbox.initProcess = .payload
         sandbox.isolation.loopbackUp = false
         sandbox.parentDeathSignal = nil
+        sandbox.noNewPrivileges = false
         var executable = "/bin/true"
+        var mounts: [Mount] = []
+        var masks = false
+        var resources = ResourceLimits()
         for token in spec.split(separator: ",") {
             if let kind = kinds[token] {
                 sandbox.namespaces.formUnion(kind)
@@ -41,15 +54,37 @@ public struct BenchmarkSpec: Sendable, CustomStringConvertible {
             case "host": sandbox.hostname = "bench"
             case "pdeath": sandbox.parentDeathSignal = .kill
             case "init": sandbox.initProcess = .minimal
+            case "private": break
+            case "root=usr": mounts += Self.usrRoot
+            case "proc": mounts.append(.proc())
+            case "dev": mounts.append(.minimalDevices())
+            case "mask": masks = true
+            case "caps": sandbox.capabilities = CapabilityConfiguration.none
+            case "nnp": sandbox.noNewPrivileges = true
+            case "seccomp=default": sandbox.seccomp = .defaultProfile()
+            case "seccomp=strict": sandbox.seccomp = .strict
+            case "cgpids": resources.pidsMax = 64
+            case "cgmem": resources.memoryMax = 64 << 20
             default:
                 guard token.hasPrefix("exe=") else { return nil }
                 executable = String(token.dropFirst(4))
             }
         }
+        if !mounts.isEmpty || masks {
+            sandbox.filesystem = FilesystemConfiguration(
+                root: .tmpfs(), mounts: mounts,
+                maskedPaths: masks ? FilesystemConfiguration.defaultMaskedPaths : [],
+                readOnlyPaths: masks ? FilesystemConfiguration.defaultReadOnlyPaths : [])
+        }
+        if resources != ResourceLimits() { sandbox.resources = resources }
         self.description = spec
         self.sandbox = sandbox
         self.executable = executable
     }
+
+    /// nsbench's `root=usr`: /usr read-only and the merged-/usr links to it.
+    static let usrRoot: [Mount] = [.bind("/usr", to: "/usr")]
+        + ["bin", "lib", "lib64", "sbin"].map { .symlink("usr/\($0)", at: FilePath("/\($0)")) }
 }
 /// Touches `megabytes` of anonymous memory and keeps it, as a large host
 /// process would hold (the BIGMB setting of nsbench).

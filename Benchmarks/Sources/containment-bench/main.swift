@@ -1,13 +1,33 @@
 // containment-bench N SPEC...: N timed spawn → exit → reap cycles per SPEC
 // (after N/10 untimed ones), printed as nsbench prints its own, so the two
 // can run side by side and be divided. BIGMB=M first touches M MiB.
+//
+// containment-bench --syscall-overhead ROUNDS: nanoseconds per allowed,
+// cached system call (getppid) in a sandbox under the default seccomp
+// profile and without a filter, alternating, with the ratio of each round.
 import BenchmarkSandboxes
 import Containment
 import Foundation
 
 let arguments = CommandLine.arguments.dropFirst()
+if arguments.first == "--getppid-loop" {
+    print(String(format: "%.3f", SyscallOverhead.measureHere()))
+    exit(0)
+}
+if arguments.first == "--syscall-overhead" {
+    let rounds = arguments.dropFirst().first.flatMap { Int($0) } ?? 5
+    let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+    let profile = SeccompFilter.defaultProfile()
+    print("round  unfiltered_ns  default_profile_ns  ratio")
+    for round in 1...rounds {
+        let unfiltered = try await SyscallOverhead.measure(in: nil, executable: executable)
+        let filtered = try await SyscallOverhead.measure(in: profile, executable: executable)
+        print(String(format: "%5d %14.1f %19.1f %6.3f", round, unfiltered, filtered, filtered / unfiltered))
+    }
+    exit(0)
+}
 guard let count = arguments.first.flatMap({ Int($0) }), count > 0, arguments.count > 1 else {
-    print("usage: containment-bench N SPEC [SPEC...]   (BIGMB=M to hold M MiB)")
+    print("usage: containment-bench N SPEC [SPEC...]   (BIGMB=M to hold M MiB)\n       containment-bench --syscall-overhead [ROUNDS]")
     exit(2)
 }
 holdHostMemory(megabytes: getenv("BIGMB").flatMap { Int(String(cString: $0)) } ?? 0)
