@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs, builds, runs every test
 # against this host's kernel, then the cgroup tests again on pure cgroup v2
-# in a VM (this host is hybrid or v1, most users' hosts are v2).
+# in a VM (this host is hybrid or v1, most users' hosts are v2). Between
+# the two, the articles' code samples are compiled (check-doc-samples.sh).
 # CONTAINMENT_REQUIRE_PRIVILEGED=1 turns skipped privileged tests into failures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/setup.sh
 swift build --build-tests
 swift test --skip-build
+echo "── code samples of README.md and Documentation/"
+Scripts/check-doc-samples.sh
 
 if [ "$(id -u)" -eq 0 ]; then
   echo "── cgroup tests on pure cgroup v2 (qemu guest)"
