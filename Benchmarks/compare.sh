@@ -1,41 +1,74 @@
 #!/usr/bin/env bash
 # Times swift-containment's spawn path against the physical limit of this
 # machine, measured in the same run by nsbench (../../shared/bench), and
-# prints each ratio. Rounds alternate the two tools so drift hits both.
+# prints each ratio with its goal. Within a round the two tools alternate, so
+# drift hits both; each figure is the median of the rounds' ratios.
 #
-#   Benchmarks/compare.sh [N] [ROUNDS]     defaults: 500 spawns, 3 rounds
+#   Benchmarks/compare.sh [N] [ROUNDS]     defaults: 500 spawns, 5 rounds
+#
+# Two kinds of figure:
+#   whole    ours(SPEC) / limit(SPEC): a spawn → exit → reap as a whole;
+#   added    what a layer adds: (ours(SPEC+X) − ours(SPEC)) / (limit(SPEC+X) − limit(SPEC)).
 set -euo pipefail
 cd "$(dirname "$0")"
 count=${1:-500}
-rounds=${2:-3}
+rounds=${2:-5}
 nsbench=${NSBENCH:-../../shared/bench/nsbench}
+bpf=$(dirname "$nsbench")/docker-tree.bpf
 [ -x "$nsbench" ] || { echo "compare.sh: nsbench not found at $nsbench (set NSBENCH)"; exit 2; }
 ../Scripts/setup.sh
 swift build -c release --product containment-bench >/dev/null
 ours=.build/release/containment-bench
+mkdir -p /tmp/research-d/newroot   # nsbench's root=usr builds its root there
 
-# median_us TOOL ENV SPEC: the median of one timed run.
+# median_us TOOL ENV SPEC: the median of one timed run, in microseconds.
 median_us() {
   env $2 "$1" "$count" "$3" 2>/dev/null | awk -v spec="$3" '$1 == spec { print $3; exit }'
 }
+median() { sort -n | awk '{ r[NR] = $1 } END { print r[int((NR + 1) / 2)] }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 
-# compare LABEL ENV OUR_SPEC LIMIT_SPEC: median of per-round ratios.
-compare() {
+# whole LABEL GOAL ENV OUR_SPEC LIMIT_SPEC
+whole() {
   local ratios=() a b
   for _ in $(seq "$rounds"); do
-    a=$(median_us "$ours" "$2" "$3")
-    b=$(median_us "$nsbench" "$2" "$4")
-    ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", a / b }')")
-    printf '  %-34s ours %8.1f us   limit %8.1f us   ratio %s\n' "$1" "$a" "$b" "${ratios[-1]}"
+    a=$(median_us "$ours" "$3" "$4"); b=$(median_us "$nsbench" "$3" "$5")
+    ratios+=("$(ratio "$a" "$b")")
+    printf '    ours %8.1f us   limit %8.1f us   ratio %s\n' "$a" "$b" "${ratios[-1]}"
   done
-  printf '%-36s median ratio %s\n' "$1" "$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ r[NR] = $1 } END { print r[int((NR + 1) / 2)] }')"
+  printf '%-44s median ratio %s   (goal %s)\n' "$1" "$(printf '%s\n' "${ratios[@]}" | median)" "$2"
 }
 
-echo "spawn → exit → reap of /bin/true, $count spawns a round, $rounds rounds ($(nproc) cores)"
-compare "all,map" "" "all,map" "all,map"
-compare "all,map under the minimal init" "" "all,map,init" "all,map"
-compare "all,map,lo,host,pdeath" "" "all,map,lo,host,pdeath" "all,map,lo,host,pdeath"
-compare "all,map, 1 GiB host" "BIGMB=1024" "all,map" "all,map"
-# Growth with a large host: ours with 1 GiB over ours without.
-small=$(median_us "$ours" "" "all,map"); big=$(median_us "$ours" "BIGMB=1024" "all,map")
-printf '%-36s %s (%.1f -> %.1f us)\n' "growth with a 1 GiB host" "$(awk -v a="$big" -v b="$small" 'BEGIN { printf "%.3f", a / b }')" "$small" "$big"
+# added LABEL GOAL OUR_BASE OUR_SPEC LIMIT_BASE LIMIT_SPEC
+added() {
+  local ratios=() a0 a1 b0 b1
+  for _ in $(seq "$rounds"); do
+    a0=$(median_us "$ours" "" "$3"); b0=$(median_us "$nsbench" "" "$5")
+    a1=$(median_us "$ours" "" "$4"); b1=$(median_us "$nsbench" "" "$6")
+    ratios+=("$(awk -v a="$a1" -v b="$a0" -v c="$b1" -v d="$b0" 'BEGIN { printf "%.3f", (a - b) / (c - d) }')")
+    printf '    ours +%7.1f us (%.1f → %.1f)   limit +%7.1f us (%.1f → %.1f)   ratio %s\n' \
+      "$(awk -v a="$a1" -v b="$a0" 'BEGIN { print a - b }')" "$a0" "$a1" \
+      "$(awk -v a="$b1" -v b="$b0" 'BEGIN { print a - b }')" "$b0" "$b1" "${ratios[-1]}"
+  done
+  printf '%-44s median ratio %s   (goal %s)\n' "$1" "$(printf '%s\n' "${ratios[@]}" | median)" "$2"
+}
+
+full="all,map,private,root=usr,proc,dev,caps,host,lo,pdeath,cgpids,cgmem"
+echo "spawn → exit → reap of /bin/true, $count spawns a measurement, $rounds rounds ($(nproc) cores, $(uname -r))"
+whole "namespaces: all,map" "≤ 1.15" "" "all,map" "all,map"
+whole "namespaces: all,map, 1 GiB host" "-" "BIGMB=1024" "all,map" "all,map"
+growth=()
+for _ in $(seq "$rounds"); do
+  growth+=("$(ratio "$(median_us "$ours" "BIGMB=1024" "all,map")" "$(median_us "$ours" "" "all,map")")")
+done
+printf '%-44s median %s   (goal ≤ 1.10; rounds %s)\n' "growth of ours with a 1 GiB host" "$(printf '%s\n' "${growth[@]}" | median)" "${growth[*]}"
+added "rootfs: +private,root=usr,proc,dev" "≤ 1.15" "all,map" "all,map,private,root=usr,proc,dev" "all,map" "all,map,private,root=usr,proc,dev"
+added "cgroups: +cgpids,cgmem" "≤ 1.2" "all,map" "all,map,cgpids,cgmem" "all,map" "all,map,cgpids,cgmem"
+added "seccomp: +default profile (limit: docker-tree)" "≤ 1.15" "all,map,nnp" "all,map,nnp,seccomp=default" "all,map,nnp" "all,map,nnp,seccomp=$bpf"
+whole "full sandbox" "≤ 1.15" "" "$full,nnp,seccomp=default" "$full,seccomp=$bpf"
+echo "per-call cost of an allowed, cached system call (getppid) under the default profile:"
+overhead=$("$ours" --syscall-overhead "$rounds")
+echo "$overhead" | sed 's/^/    /'
+printf '%-44s median ratio %s   (goal ≤ 1.3)\n' "seccomp: getppid filtered / unfiltered" "$(echo "$overhead" | awk 'NR > 1 { print $4 }' | median)"
+echo "density (goal ≤ 450 kB each, no host-side process):"
+"$ours" --density 100 | sed 's/^/    /'

@@ -5,6 +5,10 @@
 // containment-bench --syscall-overhead ROUNDS: nanoseconds per allowed,
 // cached system call (getppid) in a sandbox under the default seccomp
 // profile and without a filter, alternating, with the ratio of each round.
+//
+// containment-bench --density N: host memory per idle sandbox, N sandboxes
+// running `sleep`, counted through the memory cgroup of the process that
+// spawns them; and how many processes each keeps on the host side.
 import BenchmarkSandboxes
 import Containment
 import Foundation
@@ -12,6 +16,15 @@ import Foundation
 let arguments = CommandLine.arguments.dropFirst()
 if arguments.first == "--getppid-loop" {
     print(String(format: "%.3f", SyscallOverhead.measureHere()))
+    exit(0)
+}
+if arguments.first == "--density" || arguments.first == "--density-child" {
+    let count = arguments.dropFirst().first.flatMap { Int($0) } ?? 100
+    if arguments.first == "--density-child" {
+        try await Density.measure(count: count)
+    } else {
+        try await Density.run(count: count, executable: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+    }
     exit(0)
 }
 if arguments.first == "--syscall-overhead" {
@@ -27,7 +40,7 @@ if arguments.first == "--syscall-overhead" {
     exit(0)
 }
 guard let count = arguments.first.flatMap({ Int($0) }), count > 0, arguments.count > 1 else {
-    print("usage: containment-bench N SPEC [SPEC...]   (BIGMB=M to hold M MiB)\n       containment-bench --syscall-overhead [ROUNDS]")
+    print("usage: containment-bench N SPEC [SPEC...]   (BIGMB=M to hold M MiB)\n       containment-bench --syscall-overhead [ROUNDS]\n       containment-bench --density [N]")
     exit(2)
 }
 holdHostMemory(megabytes: getenv("BIGMB").flatMap { Int(String(cString: $0)) } ?? 0)
@@ -52,5 +65,5 @@ for text in arguments.dropFirst() {
     let rate = Double(count) / (Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18)
     let columns = [percentile(0.5), percentile(0.1), percentile(0.9), samples[0], samples[samples.count - 1]]
         .map { String(format: "%9.1f", $0) }.joined(separator: " ")
-    print(text.padding(toLength: 40, withPad: " ", startingAt: 0), String(format: "%5d", count), columns, String(format: "%8.0f", rate))
+    print(text + String(repeating: " ", count: max(0, 40 - text.count)), String(format: "%5d", count), columns, String(format: "%8.0f", rate))
 }
