@@ -6,9 +6,11 @@ import Synchronization
 /// The host side of a sandbox's filter. When the program needs a listener,
 /// receives it from the child over a socket pair, serves it on the shared
 /// event loop (``SeccompSupervisor``) and turns a supervised kill into the
-/// verdict "seccomp violation (name)". A payload the kernel killed with
-/// SIGSYS (a foreign-ABI call, which stays a kernel kill) gets the verdict
-/// "seccomp violation (foreign-ABI system call)".
+/// verdict "seccomp violation (name)". A payload the kernel ended with
+/// SIGSYS gets "seccomp violation (foreign-ABI system call)" when only the
+/// foreign-ABI kill (which stays a kernel kill) can send it, and
+/// "seccomp violation (unidentified system call)" when kill-thread or trap
+/// rules could have too.
 struct SeccompHook: SpawnHook {
     let filter: SeccompFilter
     let needsListener: Bool
@@ -76,8 +78,12 @@ private final class SeccompSession: SpawnSession {
     func finish(_ termination: Termination, verdict: inout Verdict, usage: inout ResourceUsage) {
         if let name = state.withLock({ $0.violation }) {
             verdict = .seccompViolation(syscall: name)
-        } else if termination == .signaled(.badSystemCall) && filter.foreignArchitectureAction == .killProcess {
-            verdict = .seccompViolation(syscall: "foreign-ABI system call")
+        } else if termination == .signaled(.badSystemCall) {
+            let sendsSIGSYS: Set<SeccompAction> = [.killProcess, .killThread, .trap]
+            let native = (filter.rules.map(\.action) + [filter.defaultAction]).contains { $0 != .killProcess && sendsSIGSYS.contains($0) }
+            if native || sendsSIGSYS.contains(filter.foreignArchitectureAction) {
+                verdict = .seccompViolation(syscall: native ? "unidentified system call" : "foreign-ABI system call")
+            }
         }
     }
 

@@ -22,10 +22,11 @@ public struct FilesystemConfiguration: Sendable, Hashable {
     /// What is placed in the root, in order: a mount's target may lie in an
     /// earlier mount.
     public var mounts: [Mount]
-    /// Paths hidden from the payload: a file is covered with /dev/null, a
-    /// directory with an empty read-only tmpfs. Paths under /proc and /sys
-    /// apply when the sandbox has them (a proc or sysfs mount there, or the
-    /// host's root) and the host's kernel has them; other paths must exist.
+    /// Paths below /proc or /sys hidden from the payload: a file is covered
+    /// with /dev/null, a directory with an empty read-only tmpfs. They apply
+    /// when the sandbox has them (a proc or sysfs mount there, or the host's
+    /// root) and the running kernel has them. To hide any other path, add a
+    /// `.tmpfs(at:)` or a bind of /dev/null to `mounts`.
     public var maskedPaths: [FilePath]
     /// Paths bound read-only (nosuid, nodev, noexec) onto themselves, with
     /// the same rule as `maskedPaths`.

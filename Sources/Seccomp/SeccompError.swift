@@ -21,8 +21,6 @@ public struct SeccompError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let invalidProfile = Code(rawValue: "invalid-profile")
         /// libseccomp refused a rule or the compilation.
         public static let compilationFailed = Code(rawValue: "compilation-failed")
-        /// The host could not serve the filter's notifications.
-        public static let listenerFailed = Code(rawValue: "listener-failed")
     }
 
     /// What went wrong.

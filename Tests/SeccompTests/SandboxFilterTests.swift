@@ -57,6 +57,15 @@ import Testing
         #expect(result.verdict == .seccompViolation(syscall: "foreign-ABI system call"))
     }
 
+    @Test func trapRuleDeathIsNotBlamedOnAForeignABI() async throws {
+        guard TestEnvironment.hasRoot(for: "sandboxes with seccomp") else { return }
+        var filter = SeccompFilter(defaultAction: .allow)
+        filter.add("mkdir", .trap)
+        let (result, output) = try await SandboxFilterTests.sandbox(filter, .minimal).probe(["call", "mkdir"])
+        #expect(result.termination == .signaled(.badSystemCall), "\(output)")
+        #expect(result.verdict == .seccompViolation(syscall: "unidentified system call"))
+    }
+
     @Test(arguments: SandboxFilterTests.loaders)
     func killVerdictNamesTheSystemCall(_ initProcess: InitProcess) async throws {
         guard TestEnvironment.hasRoot(for: "sandboxes with seccomp") else { return }
