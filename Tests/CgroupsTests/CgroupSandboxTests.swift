@@ -234,6 +234,20 @@ import TestSupport
         }
         #expect(try CgroupTest.leftovers().isEmpty)
     }
+
+    /// An unprivileged user outside a delegated cgroup gets the typed error
+    /// with the remedy from the real kernel (mkdir refused), before the
+    /// payload runs, and no cgroup is left.
+    @Test func unprivilegedUserWithoutDelegationGetsTheRemedy() async throws {
+        guard TestEnvironment.hasRoot(for: "switching to the nobody user") else { return }
+        let (result, output) = try await TestEnvironment.runHelperAsNobody(["probe", "--pids-max", "16", TestEnvironment.probe, "ids"])
+        #expect(result.termination == .exited(0), "\(result.standardOutput)\(result.standardError)")
+        let line = try #require(output["cgroup-error"], "\(result.standardOutput)")
+        #expect(line.hasPrefix("not-delegated parent: mkdir "), "\(line)")
+        #expect(line.contains("Delegate=yes"))
+        #expect(output["uid"] == nil, "the payload must not run")
+        #expect(try CgroupTest.leftovers().isEmpty)
+    }
 }
 
 private func readAll(_ path: String) throws -> [UInt8] {

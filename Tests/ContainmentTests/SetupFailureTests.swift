@@ -41,12 +41,8 @@ import Testing
 
     @Test func unprivilegedForeignMappingIsRefusedWithRemedy() async throws {
         guard TestEnvironment.hasRoot(for: "switching to the nobody user") else { return }
-        var host = Sandbox()
-        host.namespaces = []
-        host.identity = Identity(uid: 65534, gid: 65534)
-        let result = try await host.run(TestEnvironment.helper("containment-test-helper"),
-                                        ["probe", "--map-host-root", TestEnvironment.probe, "ids"], output: .string())
-        let line = try #require(ProbeOutput(result.standardOutput)["namespace-error"])
+        let (_, output) = try await TestEnvironment.runHelperAsNobody(["probe", "--map-host-root", TestEnvironment.probe, "ids"])
+        let line = try #require(output["namespace-error"])
         #expect(line.hasPrefix("id-map-refused user.uids: newuidmap exited with status 1"))
         #expect(line.contains("/etc/subuid"))
     }

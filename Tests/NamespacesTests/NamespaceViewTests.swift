@@ -118,7 +118,7 @@ import Testing
 
     @Test func rootlessHelperSpawnsAUserNamespaceSandbox() async throws {
         guard TestEnvironment.hasRoot(for: "switching to the nobody user") else { return }
-        let (result, view) = try await runHelperAsNobody(["probe", TestEnvironment.probe, "ids", "maps", "interfaces"])
+        let (result, view) = try await TestEnvironment.runHelperAsNobody(["probe", TestEnvironment.probe, "ids", "maps", "interfaces"])
         #expect(result.termination.isSuccess, "\(result.standardOutput)")
         #expect(view["termination"] == "exited(0)")
         #expect(view["uid"] == "0")
@@ -126,17 +126,6 @@ import Testing
         #expect(normalized(view.all("uid_map")) == ["0 65534 1"])
         #expect(view.all("interface") == ["lo UP"])
     }
-}
-
-/// Runs containment-test-helper as nobody (uid and gid 65534) with the host's
-/// namespaces: an unprivileged user of the SDK.
-func runHelperAsNobody(_ arguments: [String]) async throws -> (SandboxResult, ProbeOutput) {
-    var host = Sandbox()
-    host.namespaces = []
-    host.identity = Identity(uid: 65534, gid: 65534)
-    let result = try await host.run(TestEnvironment.helper("containment-test-helper"), arguments,
-                                    output: .string(), error: .string())
-    return (result, ProbeOutput(result.standardOutput))
 }
 
 /// uid_map lines with their column padding collapsed.

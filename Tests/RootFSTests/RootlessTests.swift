@@ -7,22 +7,13 @@ import Testing
 /// An unprivileged user gets an image root with proc and a minimal /dev,
 /// inside a user namespace of its own.
 @Suite struct RootlessTests {
-    /// Runs containment-test-helper as nobody (uid and gid 65534) with the
-    /// host's namespaces: an unprivileged user of the SDK.
-    private func runHelperAsNobody(_ arguments: [String]) async throws -> SandboxResult {
-        var host = Sandbox()
-        host.namespaces = []
-        host.identity = Identity(uid: 65534, gid: 65534)
-        return try await host.run(TestEnvironment.helper("containment-test-helper"), arguments, output: .string(), error: .string())
-    }
-
     @Test func busyboxImageWithProcAndDevicesAsNobody() async throws {
         guard TestEnvironment.hasRoot(for: "switching to the nobody user") else { return }
         let image = try await makeBusyboxImage()
         defer { image.remove() }
         let before = image.snapshot()
         let script = "id -u; ls /dev; ls /proc; cat /proc/self/uid_map; echo x > /dev/null && echo null-ok; echo x > /etc/motd"
-        let result = try await runHelperAsNobody(["rootfs-image", image.path, "/bin/sh", "-c", script])
+        let (result, _) = try await TestEnvironment.runHelperAsNobody(["rootfs-image", image.path, "/bin/sh", "-c", script])
         let lines = result.standardOutput.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
         #expect(lines.last == "termination exited(1)", "\(result.standardOutput)\(result.standardError)")
         #expect(lines.first == "0")
@@ -49,7 +40,7 @@ import Testing
         }
         let before = image.snapshot()
         let script = "echo changed > /etc/motd && echo scratch > /tmp/file && cat /etc/motd /tmp/file /proc/mounts"
-        let result = try await runHelperAsNobody(["rootfs-image", "--copy-on-write", image.path, "/bin/sh", "-c", script])
+        let (result, _) = try await TestEnvironment.runHelperAsNobody(["rootfs-image", "--copy-on-write", image.path, "/bin/sh", "-c", script])
         let lines = result.standardOutput.split(separator: "\n")
         #expect(lines.last == "termination exited(0)", "\(result.standardOutput)")
         #expect(lines.prefix(2) == ["changed", "scratch"])

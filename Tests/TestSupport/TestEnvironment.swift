@@ -37,6 +37,17 @@ public enum TestEnvironment {
 
     /// The probe that prints a sandboxed process's view of itself.
     public static var probe: String { helper("containment-probe") }
+
+    /// Runs containment-test-helper with `arguments` as nobody (uid and gid
+    /// 65534) in the host's namespaces, as an unprivileged user of the SDK
+    /// would, and parses what it printed.
+    public static func runHelperAsNobody(_ arguments: [String]) async throws -> (SandboxResult, ProbeOutput) {
+        var host = Sandbox()
+        host.namespaces = []
+        host.identity = Identity(uid: 65534, gid: 65534)
+        let result = try await host.run(helper("containment-test-helper"), arguments, output: .string(), error: .string())
+        return (result, ProbeOutput(result.standardOutput))
+    }
 }
 
 /// The "key value" lines a probe printed.
