@@ -10,6 +10,8 @@ import Glibc
 ///     lo         loopback up          host     sethostname
 ///     pdeath     PR_SET_PDEATHSIG     init     the SDK's minimal init as pid 1
 ///     exe=PATH   the payload (default /bin/true)
+///     pool       the network namespace from a NetworkNamespacePool of 64
+///                (needs user, net, pid; implies lo)
 public struct BenchmarkSpec: Sendable, CustomStringConvertible {
     /// The spec as given.
     public let description: String
@@ -41,6 +43,10 @@ public struct BenchmarkSpec: Sendable, CustomStringConvertible {
             case "host": sandbox.hostname = "bench"
             case "pdeath": sandbox.parentDeathSignal = .kill
             case "init": sandbox.initProcess = .minimal
+            case "pool":
+                guard let pool = try? NetworkNamespacePool(size: 64) else { return nil }
+                sandbox.network = .pooled(pool)
+                sandbox.isolation.loopbackUp = true
             default:
                 guard token.hasPrefix("exe=") else { return nil }
                 executable = String(token.dropFirst(4))
