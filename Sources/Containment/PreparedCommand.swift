@@ -10,20 +10,37 @@ public final class PreparedCommand: Sendable {
     /// The plan every spawn follows.
     public let plan: SetupPlan
     let sandbox: Sandbox
-    private let rendered: RenderedPlan
-    private let hooks: [any SpawnHook]
+    private let primary: Variant
+    /// With a pooled network: the plan with fresh namespaces, for spawns
+    /// that find the pool empty.
+    private let fallback: Variant?
+    private let recycleCheck: PoolRecycleCheck
 
-    init(sandbox: Sandbox, plan: SetupPlan) throws {
+    /// A plan rendered, with the hooks its spawns run.
+    private struct Variant: Sendable {
+        let plan: SetupPlan
+        let rendered: RenderedPlan
+        let hooks: [any SpawnHook]
+
+        init(sandbox: Sandbox, plan: SetupPlan) throws {
+            self.plan = plan
+            self.rendered = try RenderedPlan(plan.steps)
+            var hooks: [any SpawnHook] = []
+            if plan.cloneNamespaces.contains(.user) { hooks.append(IDMapHook(mapping: sandbox.isolation.userMapping)) }
+            if let resources = sandbox.resources { hooks.append(CgroupHook(limits: resources)) }
+            if let filter = sandbox.seccomp { hooks.append(SeccompHook(filter: filter, needsListener: plan.needsSeccompSupervisor)) }
+            if let cpuTime = CPUTimeLimitHook(sandbox.resourceLimits) { hooks.append(cpuTime) }
+            if let landlock = plan.landlock, let hook = try LandlockHook(landlock) { hooks.append(hook) }
+            self.hooks = hooks
+        }
+    }
+
+    init(sandbox: Sandbox, plan: SetupPlan, fallback: SetupPlan?) throws {
         self.sandbox = sandbox
         self.plan = plan
-        self.rendered = try RenderedPlan(plan.steps)
-        var hooks: [any SpawnHook] = []
-        if plan.namespaces.contains(.user) { hooks.append(IDMapHook(mapping: sandbox.isolation.userMapping)) }
-        if let resources = sandbox.resources { hooks.append(CgroupHook(limits: resources)) }
-        if let filter = sandbox.seccomp { hooks.append(SeccompHook(filter: filter, needsListener: plan.needsSeccompSupervisor)) }
-        if let cpuTime = CPUTimeLimitHook(sandbox.resourceLimits) { hooks.append(cpuTime) }
-        if let landlock = plan.landlock, let hook = try LandlockHook(landlock) { hooks.append(hook) }
-        self.hooks = hooks
+        self.primary = try Variant(sandbox: sandbox, plan: plan)
+        self.fallback = try fallback.map { try Variant(sandbox: sandbox, plan: $0) }
+        self.recycleCheck = sandbox.poolRecycleCheck
     }
 
     /// Spawns the command and returns once the payload runs (its exec
@@ -36,14 +53,23 @@ public final class PreparedCommand: Sendable {
         let stdio = try StandardIO(input: input, output: output, error: error)
         var spawn = SpawnResources()
         let started = ContinuousClock.now
+        var variant = primary
+        if let pool = primary.plan.pool {
+            if let entry = pool.core.take() {
+                spawn.sessions.append(PoolSession(core: pool.core, entry: entry, check: recycleCheck))
+            } else if let fallback {
+                variant = fallback
+            }
+        }
+        let plan = variant.plan
         let cloned: (result: Int32, pid: Int32, pidfd: Int32)
         do {
-            try prepare(&spawn, stdio: stdio)
-            let request = try spawn.makeRequest(rendered: rendered, plan: plan)
+            try prepare(&spawn, variant: variant, stdio: stdio)
+            let request = try spawn.makeRequest(rendered: variant.rendered, plan: plan)
             cloned = try await SpawnThreads.run { request.clone() }
             guard cloned.result == 0 else {
-                throw SandboxError.spawnFailed("clone3 \(plan.namespaces)", errno: Errno(rawValue: -cloned.result),
-                                               remedy: HostDiagnosis.cloneRemedy(errno: -cloned.result, namespaces: plan.namespaces))
+                throw SandboxError.spawnFailed("clone3 \(plan.cloneNamespaces)", errno: Errno(rawValue: -cloned.result),
+                                               remedy: HostDiagnosis.cloneRemedy(errno: -cloned.result, namespaces: plan.cloneNamespaces))
             }
         } catch {
             spawn.abandon()
@@ -51,7 +77,7 @@ public final class PreparedCommand: Sendable {
         }
         spawn.childExists()
 
-        let child = ChildReaper(pid: cloned.pid, pidfd: cloned.pidfd)
+        var child = ChildReaper(pid: cloned.pid, pidfd: cloned.pidfd)
         do {
             for session in spawn.sessions { try session.childCreated(pid: child.pid) }
             if plan.environment == nil { spawn.request?.setEnvironment(listenEnvironment(pid: child.pid)) }
@@ -64,8 +90,28 @@ public final class PreparedCommand: Sendable {
             throw error
         }
 
-        let failure = await spawn.pipes.awaitExecReport()
+        let report = await spawn.pipes.awaitExecReport(untilEnd: plan.clonesIntoPidNamespace)
         spawn.childLeftSharedMemory()
+        var failure = report.failure
+        if plan.clonesIntoPidNamespace {
+            // The first child cloned the sandbox into its pid namespace and
+            // exits: reap it, and track the sandbox's pid 1 instead.
+            let setup = child
+            if let pid = report.childPID {
+                let pidfd = cn_pidfd_open(pid)
+                if pidfd >= 0 {
+                    child = ChildReaper(pid: pid, pidfd: pidfd)
+                } else {
+                    _ = kill(pid, SIGKILL)
+                    var info = siginfo_t()
+                    _ = waitid(P_PID, id_t(pid), &info, Glibc.WEXITED | Int32(bitPattern: 0x4000_0000) /* __WALL */)
+                    if failure == nil { failure = cn_failure(step: UInt32.max, error: Int32(-pidfd)) }
+                }
+            } else if failure == nil {
+                failure = cn_failure(step: UInt32.max, error: ECHILD)
+            }
+            await setup.reapSoon()
+        }
         if let failure {
             await child.reapQuietly()
             spawn.abandon()
@@ -84,12 +130,13 @@ public final class PreparedCommand: Sendable {
 
     /// Opens what one spawn needs before clone: pipes, namespaces to join,
     /// the layers' sessions, and the slot values that point at them.
-    private func prepare(_ spawn: inout SpawnResources, stdio: StandardIO) throws {
+    private func prepare(_ spawn: inout SpawnResources, variant: Variant, stdio: StandardIO) throws {
         spawn.values.closeAfterClone = stdio.closeAfterClone
         for (slot, fd) in zip(DescriptorLayout.stdio, stdio.childDescriptors) { spawn.values.slots[slot] = Int(fd) }
         for (index, fd) in sandbox.passedDescriptors.enumerated() {
             spawn.values.slots[DescriptorLayout.passed(index)] = Int(fd.rawValue)
         }
+        let plan = variant.plan
         spawn.pipes = try SpawnPipes(sync: plan.needsSync, status: plan.usesInit)
         spawn.pipes.fill(&spawn.values)
         for join in sandbox.isolation.joins {
@@ -100,7 +147,8 @@ public final class PreparedCommand: Sendable {
             spawn.values.closeAfterClone.append(fd)
             spawn.values.slots[NamespaceConfiguration.joinSlot(join.kind)] = Int(fd)
         }
-        for hook in hooks {
+        for session in spawn.sessions { try session.prepare(&spawn.values) }
+        for hook in variant.hooks {
             let session = try hook.begin()
             spawn.sessions.append(session)
             try session.prepare(&spawn.values)
@@ -134,7 +182,9 @@ extension Sandbox {
     /// Validates and renders the sandbox for `executable` and `arguments`
     /// once, for any number of spawns.
     public func prepare(_ executable: String, _ arguments: [String] = []) throws -> PreparedCommand {
-        try PreparedCommand(sandbox: self, plan: plan(executable, arguments))
+        let plan = try plan(executable, arguments)
+        let fallback = plan.pool == nil ? nil : try self.plan(executable, arguments, pooled: false)
+        return try PreparedCommand(sandbox: self, plan: plan, fallback: fallback)
     }
 
     /// Spawns `executable` with `arguments` (argv[1...]) in a new sandbox and

@@ -57,6 +57,10 @@ public struct Sandbox: Sendable {
     /// The seccomp filter loaded right before exec (the `Seccomp` layer);
     /// nil runs the payload unfiltered. Compiled once per filter value.
     public var seccomp: SeccompFilter?
+    /// Where the network namespace comes from: `.fresh` (a new one per
+    /// sandbox) or `.pooled(pool)`, a pre-made one from a
+    /// ``NetworkNamespacePool``.
+    public var network: SandboxNetwork = .fresh
 
     /// A sandbox with the seven container namespaces, root inside mapped to
     /// the calling user, loopback up, a minimal init and a clean environment.

@@ -25,12 +25,21 @@ public struct SetupPlan: Sendable, CustomStringConvertible {
     let environment: [String]?
     /// Whether spawns serve a seccomp listener in the host.
     let needsSeccompSupervisor: Bool
+    /// The namespaces clone3 creates: `namespaces`, or none when the child
+    /// enters a pooled user and network namespace and unshares the rest.
+    let cloneNamespaces: NamespaceSet
+    /// The pool a spawn takes its user and network namespace from.
+    let pool: NetworkNamespacePool?
+
+    /// Whether spawns hand over the pid of a process cloned into the pid
+    /// namespace (pooled network with a pid namespace).
+    var clonesIntoPidNamespace: Bool { pool != nil && namespaces.contains(.pid) }
 
     /// The child's steps as text, one a line.
     public var childSteps: [String] { steps.map(\.description) }
 
     public var description: String {
-        var lines = ["clone3 \(namespaces)"]
+        var lines = ["clone3 \(cloneNamespaces)"]
         lines += hostActions.map { "host: \($0)" }
         lines += steps.enumerated().map { "\($0.offset + 1). \($0.element.description)" }
         return lines.joined(separator: "\n")
@@ -42,7 +51,15 @@ extension Sandbox {
     /// validates the whole configuration and lists every step, without
     /// creating any process.
     public func plan(_ executable: String, _ arguments: [String] = []) throws -> SetupPlan {
+        try plan(executable, arguments, pooled: network.pool != nil)
+    }
+
+    /// The plan, taking the user and network namespace from `network`'s pool
+    /// when `pooled`, else creating them.
+    func plan(_ executable: String, _ arguments: [String], pooled: Bool) throws -> SetupPlan {
         try isolation.validate()
+        let pool = pooled ? network.pool : nil
+        if let pool { try validate(pool: pool) }
         let variables = environment.resolved
         let argv = [executable] + arguments
         try validate(argv: argv, environment: variables)
@@ -62,11 +79,15 @@ extension Sandbox {
         let listenPID: String? = socketActivation ? (pidIsolated ? (usesInit ? "2" : "1") : nil) : nil
         let renderedPerSpawn = socketActivation && listenPID == nil
         let cgroups = try cgroupPlan()
-        let needsSync = isolation.needsIDMaps || renderedPerSpawn || cgroups.needsSync
+        let needsIDMaps = isolation.needsIDMaps && pool == nil
+        let needsSync = needsIDMaps || renderedPerSpawn || cgroups.needsSync
 
         var steps: [SetupStep] = []
         var hostActions: [String] = []
-        if isolation.needsIDMaps {
+        if pool != nil {
+            hostActions.append("take a user and network namespace from the pool (a fresh pair when it is empty)")
+        }
+        if needsIDMaps {
             hostActions.append("write uid_map: " + isolation.userMapping.uids.map(\.description).joined(separator: ", "))
             hostActions.append("write gid_map: " + isolation.userMapping.gids.map(\.description).joined(separator: ", "))
         }
@@ -75,7 +96,13 @@ extension Sandbox {
         if let signal = parentDeathSignal {
             steps.append(SetupStep(.parentDeath, "set parent-death signal \(signal)", .parentDeathSignal(signal.rawValue)))
         }
-        steps += isolation.setupSteps()
+        steps += isolation.setupSteps(preparedNetwork: pool != nil)
+        if pool != nil, let signal = parentDeathSignal, isolation.namespaces.contains(.pid) {
+            // The kernel clears the signal of the process cloned into the
+            // pid namespace: arm it again there.
+            steps.append(SetupStep(.joinNamespaces, "set parent-death signal \(signal) in the pid namespace",
+                                   .parentDeathSignal(signal.rawValue)))
+        }
         steps += try filesystemSteps()
         if newSession { steps.append(.syscall(.session, "setsid", Int(SYS_setsid))) }
         let privileges = try privilegeSteps()
@@ -112,7 +139,22 @@ extension Sandbox {
         return SetupPlan(arguments: argv, executableCandidates: candidates, namespaces: isolation.namespaces,
                          hostActions: hostActions, landlock: privileges.landlock, steps: steps, usesInit: usesInit,
                          needsSync: needsSync, layout: layout, environment: environmentList,
-                         needsSeccompSupervisor: seccompPlan?.needsListener ?? false)
+                         needsSeccompSupervisor: seccompPlan?.needsListener ?? false,
+                         cloneNamespaces: isolation.cloneNamespaces(preparedNetwork: pool != nil), pool: pool)
+    }
+
+
+    private func validate(pool: NetworkNamespacePool) throws(SandboxError) {
+        let needed: NamespaceSet = [.user, .network, .pid]
+        if !isolation.namespaces.isSuperset(of: needed) {
+            throw SandboxError.invalid("network", "a pooled network namespace needs .user, .network and .pid in namespaces (the pid namespace ends every process of the sandbox before its entry is reused); missing \(needed.subtracting(isolation.namespaces))")
+        }
+        if isolation.userMapping != pool.mapping {
+            throw SandboxError.invalid("network", "the pool's user namespaces map \(pool.mapping.uids.map(\.description)) and \(pool.mapping.gids.map(\.description)), but user is \(isolation.userMapping.uids.map(\.description)) and \(isolation.userMapping.gids.map(\.description)); use a pool made with this mapping")
+        }
+        if !isolation.loopbackUp {
+            throw SandboxError.invalid("network", "pooled network namespaces have lo up; set isolation.loopbackUp or use a fresh namespace")
+        }
     }
 
     /// The slot of an environment rendered per spawn (LISTEN_PID without a pid namespace).

@@ -17,7 +17,7 @@ final class SpawnRequest: @unchecked Sendable {
         pointer.pointee.steps = rendered.steps
         pointer.pointee.step_count = UInt32(rendered.count)
         pointer.pointee.cgroup_fd = values.cgroupDescriptor ?? -1
-        pointer.pointee.clone_flags = plan.namespaces.rawValue
+        pointer.pointee.clone_flags = plan.cloneNamespaces.rawValue
         pointer.pointee.close_first = (pipes.errorRead, pipes.syncWrite, -1, -1)
         for (slot, value) in values.slots { setSlot(slot, value) }
     }
@@ -111,21 +111,33 @@ struct SpawnPipes {
         if written != 1 { throw .spawnFailed("release the child", errno: Errno(rawValue: failure)) }
     }
 
-    /// Waits for the child's exec report: nil when exec succeeded (end of
-    /// file), else the failed step.
-    mutating func awaitExecReport() async -> cn_failure? {
+    /// Waits for the child's exec report: no failure when exec succeeded
+    /// (end of file), else the failed step. With `untilEnd`, reads on to the
+    /// end of file and collects the pid a child that cloned into its pid
+    /// namespace handed over (`CN_STEP_CHILD_PID`).
+    mutating func awaitExecReport(untilEnd: Bool = false) async -> (failure: cn_failure?, childPID: Int32?) {
         defer { close(errorRead); errorRead = -1 }
         var failure = cn_failure()
+        var firstFailure: cn_failure?
+        var childPID: Int32?
         while true {
             let count = read(errorRead, &failure, MemoryLayout<cn_failure>.size)
-            if count == MemoryLayout<cn_failure>.size { return failure }
-            if count == 0 { return nil }
+            if count == MemoryLayout<cn_failure>.size {
+                if failure.step == CN_STEP_CHILD_PID {
+                    childPID = failure.error
+                    continue
+                }
+                firstFailure = firstFailure ?? failure
+                if untilEnd { continue }
+                return (firstFailure, childPID)
+            }
+            if count == 0 { return (firstFailure, childPID) }
             if count < 0 && errno == EINTR { continue }
             if count < 0 && errno == EAGAIN {
                 try? await EventLoop.shared().waitUntilReadable(errorRead)
                 continue
             }
-            return cn_failure(step: UInt32.max, error: count < 0 ? errno : EIO)
+            return (firstFailure ?? cn_failure(step: UInt32.max, error: count < 0 ? errno : EIO), childPID)
         }
     }
 
@@ -193,6 +205,20 @@ struct SpawnResources {
 struct ChildReaper {
     let pid: Int32
     let pidfd: Int32
+
+    /// Reaps a child that is exiting: at once when it has exited, else in
+    /// the background.
+    func reapSoon() async {
+        if cn_pidfd_exited(pidfd) == 1 {
+            var status: Int32 = 0
+            var usage = rusage()
+            _ = cn_wait_pidfd(pidfd, &status, &usage)
+            close(pidfd)
+            return
+        }
+        let child = self
+        Task.detached { await child.reapQuietly() }
+    }
 
     /// Waits for the child to exit, reaps it and closes its pidfd.
     func reapQuietly() async {

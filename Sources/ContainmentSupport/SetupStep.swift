@@ -108,6 +108,13 @@ package enum StepOperation: Sendable, Hashable {
     /// `flags`; with SECCOMP_FILTER_FLAG_NEW_LISTENER, send the listener over
     /// the socket at descriptor `handoff`.
     case seccomp(program: [UInt8], flags: Int, handoff: Int32)
+    /// Clone the rest of the plan into the pid namespace the child unshared
+    /// (CLONE_VM | CLONE_VFORK | CLONE_PARENT); the new process's pid goes to
+    /// the host on the error pipe.
+    case cloneIntoPidNamespace
+    /// Write "\0PATH\0CONTENTS" records of `paths` (directories walked) to
+    /// the descriptor `output`.
+    case dump(paths: [String], output: StepArgument)
 }
 
 /// An argument of a step, rendered into the plan's memory.

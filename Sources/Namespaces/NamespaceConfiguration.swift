@@ -77,18 +77,54 @@ public struct NamespaceConfiguration: Sendable, Hashable {
     /// parent for each spawn.
     package static func joinSlot(_ kind: NamespaceKind) -> StepSlot { StepSlot("join.\(kind.name)") }
 
+    /// The slot holding the descriptor of a prepared user namespace (a pool
+    /// entry's) that the child enters instead of creating one.
+    package static let preparedUserSlot = StepSlot("prepared.user")
+    /// The slot holding the descriptor of a prepared network namespace,
+    /// owned by the prepared user namespace.
+    package static let preparedNetworkSlot = StepSlot("prepared.net")
+
+    /// The namespaces the clone itself creates: all of `namespaces`, or none
+    /// when the child enters a prepared user and network namespace (it then
+    /// creates the others with unshare(2), owned by that user namespace).
+    package func cloneNamespaces(preparedNetwork: Bool) -> NamespaceSet {
+        preparedNetwork ? [] : namespaces
+    }
+
     /// The child's steps: joins, time offsets, loopback, hostname.
-    package func setupSteps() -> [SetupStep] {
+    ///
+    /// With `preparedNetwork`, the child is cloned without new namespaces:
+    /// it enters the prepared user namespace and then the network namespace
+    /// it owns (setns(2); the owner of a user namespace has every capability
+    /// in it), creates the remaining kinds with unshare(2) so that the
+    /// prepared user namespace owns them, and, for a pid namespace, clones
+    /// the rest of the plan into it. Loopback is already up.
+    package func setupSteps(preparedNetwork: Bool = false) -> [SetupStep] {
         var steps: [SetupStep] = []
+        if preparedNetwork {
+            steps.append(.syscall(.joinNamespaces, "setns the pooled user namespace", Int(SYS_setns),
+                                  .slot(Self.preparedUserSlot), .integer(Int(NamespaceSet.user.rawValue))))
+            steps.append(.syscall(.joinNamespaces, "setns the pooled network namespace", Int(SYS_setns),
+                                  .slot(Self.preparedNetworkSlot), .integer(Int(NamespaceSet.network.rawValue))))
+        }
         let ordered = NamespaceKind.allCases.compactMap { kind in joins.first { $0.kind == kind } }
         for join in ordered {
             steps.append(.syscall(.joinNamespaces, "setns \(join.path)", Int(SYS_setns),
                                   .slot(Self.joinSlot(join.kind)), .integer(Int(join.kind.flag.rawValue))))
         }
+        if preparedNetwork {
+            let rest = namespaces.subtracting([.user, .network])
+            if !rest.isEmpty {
+                steps.append(.syscall(.joinNamespaces, "unshare \(rest)", Int(SYS_unshare), .integer(Int(rest.rawValue))))
+            }
+            if rest.contains(.pid) {
+                steps.append(SetupStep(.joinNamespaces, "clone into the new pid namespace", .cloneIntoPidNamespace))
+            }
+        }
         if timeOffsets != .zero {
             steps += writeFileSteps(.namespaceSetup, "/proc/self/timens_offsets", Array(timeOffsets.procText.utf8))
         }
-        if namespaces.contains(.network) && loopbackUp {
+        if namespaces.contains(.network) && loopbackUp && !preparedNetwork {
             steps += loopbackSteps()
         }
         if let hostname {
@@ -102,7 +138,8 @@ public struct NamespaceConfiguration: Sendable, Hashable {
         return steps
     }
 
-    private func loopbackSteps() -> [SetupStep] {
+    /// Brings `lo` up: a socket, SIOCSIFFLAGS IFF_UP, close.
+    package func loopbackSteps() -> [SetupStep] {
         let socketSlot = StepSlot("loopback.socket")
         // struct ifreq: 16 bytes of name, then ifr_flags; 40 bytes in all.
         var request = [UInt8](repeating: 0, count: 40)

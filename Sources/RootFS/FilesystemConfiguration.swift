@@ -64,6 +64,23 @@ public struct FilesystemConfiguration: Sendable, Hashable {
     /// Whether a proc is mounted: inside a user namespace it needs a pid
     /// namespace of the sandbox's own (`Containment` checks the namespaces).
     package var needsPidNamespace: Bool { mounts.contains { $0.kind == .proc } }
+    /// Whether nothing in the sandbox can write a sysctl: /proc/sys is
+    /// read-only or masked, every proc is mounted at /proc (so the read-only
+    /// cover applies to it), and nothing under the host's /proc is bound in.
+    /// A new proc mount is refused while the one at /proc is not fully
+    /// visible, and covered paths are locked in a user namespace.
+    package var protectsSysctls: Bool {
+        guard (readOnlyPaths + maskedPaths).contains(where: { $0 == "/proc/sys" || $0 == "/proc" }) else { return false }
+        return mounts.allSatisfy { mount in
+            switch mount.kind {
+            case .proc: mount.target == "/proc"
+            case .bind(let source, _, _): !source.starts(with: "/proc") && !source.starts(with: "/sys")
+            case .overlay(let lower, _, _): !lower.contains { $0.starts(with: "/proc") }
+            default: true
+            }
+        }
+    }
+
     /// Whether a sysfs is mounted (needs a network namespace in a user namespace).
     package var needsNetworkNamespace: Bool { mounts.contains { $0.kind == .sysfs } }
     /// Whether an mqueue is mounted (needs an IPC namespace in a user namespace).

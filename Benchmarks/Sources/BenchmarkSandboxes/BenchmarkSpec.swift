@@ -18,6 +18,8 @@ import Glibc
 ///     nnp        PR_SET_NO_NEW_PRIVS (without it: off, as in nsbench)
 ///     seccomp=default|strict   a built-in profile, loaded last
 ///     cgpids cgmem             a cgroup per sandbox with pids.max / memory.max
+///     pool       the network namespace from a NetworkNamespacePool of 64
+///                (needs user, net, pid; implies lo)
 ///     exe=PATH   the payload (default /bin/true)
 public struct BenchmarkSpec: Sendable, CustomStringConvertible {
     /// The spec as given.
@@ -65,6 +67,10 @@ public struct BenchmarkSpec: Sendable, CustomStringConvertible {
             case "seccomp=strict": sandbox.seccomp = .strict
             case "cgpids": resources.pidsMax = 64
             case "cgmem": resources.memoryMax = 64 << 20
+            case "pool":
+                guard let pool = try? NetworkNamespacePool(size: 64) else { return nil }
+                sandbox.network = .pooled(pool)
+                sandbox.isolation.loopbackUp = true
             default:
                 guard token.hasPrefix("exe=") else { return nil }
                 executable = String(token.dropFirst(4))

@@ -32,7 +32,25 @@ enum cn_op {
     /// args[0]}); with SECCOMP_FILTER_FLAG_NEW_LISTENER in args[2], send the
     /// listener to the host over the socket args[3] (SCM_RIGHTS).
     CN_OP_SECCOMP = 4,
+    /// Walk the rest of the plan in the pid namespace the child unshared
+    /// (unshare(2) CLONE_NEWPID applies to the caller's next child only):
+    /// clone3(CLONE_VM | CLONE_VFORK | CLONE_PARENT) onto the lower half of
+    /// the child's stack. The new process, pid 1 in the namespace and a child
+    /// of the host, walks the steps after this one; the caller waits until it
+    /// exec'd or exited (vfork), writes `{CN_STEP_CHILD_PID, pid}` on the
+    /// error descriptor and exits 0.
+    CN_OP_CLONE_INTO_PID_NAMESPACE = 5,
+    /// For each path of the NULL-terminated list `args[0]`, write to
+    /// descriptor `args[1]` a record "\0PATH\0CONTENTS", walking directories
+    /// recursively (getdents64(2)); a file that cannot be read gives
+    /// "\0PATH\0!ERRNO". Reads into the child's own stack only.
+    CN_OP_DUMP = 6,
 };
+
+/// The step index of the error-pipe message in which a child that cloned
+/// into its pid namespace hands the new process's pid to the host (in the
+/// `error` field); not a failure.
+#define CN_STEP_CHILD_PID 0xfffffffeu
 
 /// Number of value slots a plan can use. Slots carry per-spawn values (the
 /// descriptors of one spawn) and results of earlier steps (an opened fd).

@@ -35,6 +35,14 @@
 //   daemons N    start N double-forked daemons, print "daemon PID" for
 //                each and "ready", then sleep
 //   call NAME    make one system call for the seccomp tests (calls.c)
+//   netview      the network namespace as a fresh one must look: "link NAME
+//                FLAGS MTU", "net FILE LINE" of address and route tables
+//                (ipv6_route without its reference and use counts),
+//                "sockets FILE LINES" of every socket table, and "sysctl
+//                PATH VALUE" of every file under /proc/sys/net
+//   serve PORT   listen on 127.0.0.1:PORT in a double-forked daemon that
+//                lingers until killed; print "serving PORT ok|ERRNO"
+//   sysctl-write PATH VALUE  write a sysctl: "sysctl-write PATH ok|ERRNO"
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -279,6 +287,87 @@ static void daemons(int count) {
     fflush(stdout);
     for (;;) pause();
 }
+static const char *outcome(int ok);
+
+static void serve(int port) {
+    int sock = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons(port)};
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int ok = bind(sock, (struct sockaddr *)&address, sizeof address) == 0 && listen(sock, 8) == 0;
+    printf("serving %d %s\n", port, outcome(ok));
+    fflush(stdout);
+    if (!ok) return;
+    pid_t middle = fork();
+    if (middle == 0) {
+        setsid();
+        if (fork() == 0) { for (;;) pause(); }
+        _exit(0);
+    }
+    waitpid(middle, NULL, 0);
+    close(sock);
+}
+
+static void netview_sysctls(const char *path) {
+    DIR *dir = opendir(path);
+    struct dirent *entry;
+    if (!dir) return;
+    while ((entry = readdir(dir))) {
+        if (entry->d_name[0] == '.') continue;
+        char child[1024];
+        snprintf(child, sizeof child, "%s/%s", path, entry->d_name);
+        if (entry->d_type == DT_DIR) { netview_sysctls(child); continue; }
+        char value[4096] = {0};
+        int fd = open(child, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        ssize_t n = fd >= 0 ? read(fd, value, sizeof value - 1) : -1;
+        if (n < 0) snprintf(value, sizeof value, "!%s", strerrorname_np(errno));
+        for (char *c = value; *c; c++) if (*c == '\n' || *c == '\t') *c = ' ';
+        printf("sysctl %s %s\n", child, value);
+        if (fd >= 0) close(fd);
+    }
+    closedir(dir);
+}
+
+static void netview(void) {
+    struct if_nameindex *names = if_nameindex();
+    int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    for (struct if_nameindex *i = names; i && i->if_index; i++) {
+        struct ifreq request = {0};
+        strncpy(request.ifr_name, i->if_name, IFNAMSIZ - 1);
+        int flags = ioctl(sock, SIOCGIFFLAGS, &request) == 0 ? request.ifr_flags : -1;
+        int mtu = ioctl(sock, SIOCGIFMTU, &request) == 0 ? request.ifr_mtu : -1;
+        printf("link %s %#x %d\n", i->if_name, flags, mtu);
+    }
+    if (names) if_freenameindex(names);
+    close(sock);
+    const char *tables[] = {"if_inet6", "fib_trie", "route", "ipv6_route", "igmp", "igmp6", "anycast6"};
+    for (unsigned t = 0; t < sizeof tables / sizeof *tables; t++) {
+        char path[64], line[512];
+        snprintf(path, sizeof path, "/proc/net/%s", tables[t]);
+        FILE *f = fopen(path, "r");
+        while (f && fgets(line, sizeof line, f)) {
+            line[strcspn(line, "\n")] = 0;
+            if (!strcmp(tables[t], "ipv6_route")) {
+                char c[10][40];
+                if (sscanf(line, "%39s %39s %39s %39s %39s %39s %39s %39s %39s %39s", c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9]) == 10)
+                    snprintf(line, sizeof line, "%s %s %s %s %s %s %s %s", c[0], c[1], c[2], c[3], c[4], c[5], c[8], c[9]);
+            }
+            printf("net %s %s\n", tables[t], line);
+        }
+        if (f) fclose(f);
+    }
+    const char *sockets[] = {"tcp", "tcp6", "udp", "udp6", "udplite", "udplite6", "raw", "raw6", "unix", "packet"};
+    for (unsigned t = 0; t < sizeof sockets / sizeof *sockets; t++) {
+        char path[64], line[1024];
+        int lines = 0;
+        snprintf(path, sizeof path, "/proc/net/%s", sockets[t]);
+        FILE *f = fopen(path, "r");
+        while (f && fgets(line, sizeof line, f)) lines++;
+        if (f) fclose(f);
+        printf("sockets %s %d\n", sockets[t], lines);
+    }
+    netview_sysctls("/proc/sys/net");
+}
+
 void probe_call(const char *name);
 static const char *outcome(int ok) { return ok ? "ok" : strerrorname_np(errno); }
 
@@ -393,6 +482,14 @@ int main(int argc, char **argv) {
         } else if ((!strcmp(command, "bind") || !strcmp(command, "connect")) && i + 1 < argc) {
             tcp(command, atoi(argv[i + 1]));
             i++;
+        } else if (!strcmp(command, "netview")) netview();
+        else if (!strcmp(command, "serve") && i + 1 < argc) serve(atoi(argv[++i]));
+        else if (!strcmp(command, "sysctl-write") && i + 2 < argc) {
+            int fd = open(argv[i + 1], O_WRONLY | O_CLOEXEC);
+            int ok = fd >= 0 && write(fd, argv[i + 2], strlen(argv[i + 2])) >= 0;
+            printf("sysctl-write %s %s\n", argv[i + 1], outcome(ok));
+            if (fd >= 0) close(fd);
+            i += 2;
         } else if (!strcmp(command, "exit") && i + 1 < argc) {
             fflush(stdout);
             return atoi(argv[++i]);

@@ -29,7 +29,7 @@ private func snapshot() -> (fds: Int, threads: Int, zombies: Int) {
     (entries("/proc/self/fd"), entries("/proc/self/task"), zombieChildren())
 }
 
-private func entries(_ path: String) -> Int {
+func entries(_ path: String) -> Int {
     guard let directory = opendir(path) else { return -1 }
     defer { closedir(directory) }
     var count = 0
@@ -41,7 +41,7 @@ private func entries(_ path: String) -> Int {
 }
 
 /// Children of this process in state Z, from each thread's children list.
-private func zombieChildren() -> Int {
+func zombieChildren() -> Int {
     var zombies = 0
     guard let tasks = opendir("/proc/self/task") else { return -1 }
     defer { closedir(tasks) }
@@ -56,7 +56,7 @@ private func zombieChildren() -> Int {
     return zombies
 }
 
-private func text(_ path: String) throws -> String {
+func text(_ path: String) throws -> String {
     guard let file = fopen(path, "r") else { throw Errno(rawValue: errno) }
     defer { fclose(file) }
     var contents = ""

@@ -10,6 +10,8 @@ let subcommands: [String: @Sendable ([String]) async throws -> Int32] = [
     "leak-check": leakCheckSubcommand,
     "host-check": hostCheckSubcommand,
     "rootfs-image": rootfsImageSubcommand,
+    "pool-probe": poolProbeSubcommand,
+    "pool-leak-check": poolLeakCheckSubcommand,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

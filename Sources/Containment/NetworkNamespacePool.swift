@@ -1,0 +1,420 @@
+import CContainment
+import ContainmentSupport
+import Glibc
+import Synchronization
+import SystemPackage
+
+/// Pre-made, exclusive, recycled network namespaces, so that high spawn
+/// rates pay neither the creation of a network namespace (clone3(2)
+/// `CLONE_NEWNET`, ~0.35 ms here, serialised in the kernel) nor its
+/// asynchronous teardown (~0.4 ms) per sandbox.
+///
+/// ```swift
+/// let pool = try NetworkNamespacePool(size: 32)
+/// var sandbox = Sandbox()
+/// sandbox.network = .pooled(pool)
+/// ```
+///
+/// A network namespace can only be entered (setns(2)) with CAP_SYS_ADMIN over
+/// the user namespace that owns it, and a sandbox's other namespaces must be
+/// owned by the sandbox's user namespace. So each entry is a *pair*: a user
+/// namespace with the pool's id maps and a network namespace it owns, with
+/// `lo` up, made by a short-lived helper process (clone3 `CLONE_NEWUSER |
+/// CLONE_NEWNET`, uid_map and gid_map written, `SIOCSIFFLAGS IFF_UP`) that
+/// exits once the pool holds descriptors of /proc/PID/ns/user and net. A
+/// sandbox that takes an entry enters both with setns(2), creates its other
+/// namespaces with unshare(2), and clones itself into its new pid namespace.
+///
+/// Entries are exclusive: one sandbox at a time. When a sandbox has ended
+/// (its pid namespace, and so every process in the entry, is gone) the entry
+/// is checked on the pool's own thread, never on the spawn path, by a helper
+/// that enters it and reads /proc/self/net (interfaces, addresses, routes,
+/// multicast memberships, sockets of every family, legacy netfilter tables)
+/// and, when the sandbox could have written them, every sysctl under
+/// /proc/sys/net, and compares them with a fresh namespace's. A clean entry
+/// goes back to the pool; any other is discarded and replaced by a fresh one.
+/// A sandbox that could hold CAP_NET_ADMIN (in its bounding set) could also
+/// have left state the check cannot read cheaply (nftables, qdiscs, xfrm),
+/// so its entry is always discarded. Traffic counters (/proc/net/dev, SNMP
+/// statistics) are cumulative and not compared.
+///
+/// Taking an entry never blocks: an empty pool counts a miss and the sandbox
+/// gets a fresh namespace as without a pool. The pool's thread keeps
+/// `targetSize` entries ready. Closing the pool (or dropping it) stops the
+/// thread and closes every descriptor; entries in use are discarded when
+/// their sandbox ends. The pool never leaves a process or zombie behind.
+public final class NetworkNamespacePool: Sendable {
+    /// Counters of a pool's life, for tuning its size.
+    public struct Statistics: Sendable, Hashable, CustomStringConvertible {
+        /// Entries ready to be taken.
+        public var available: Int
+        /// Entries held by running sandboxes.
+        public var inUse: Int
+        /// Entries awaiting their check after their sandbox ended.
+        public var returned: Int
+        /// Spawns that got an entry.
+        public var hits: Int
+        /// Spawns that found the pool empty and created a fresh namespace.
+        public var misses: Int
+        /// Entries made, the initial ones included.
+        public var created: Int
+        /// Entries that passed their check and went back into the pool.
+        public var recycled: Int
+        /// Entries closed instead: failed check, CAP_NET_ADMIN, or a closed pool.
+        public var discarded: Int
+
+        public var description: String {
+            "available \(available), in use \(inUse), returned \(returned), hits \(hits), misses \(misses), created \(created), recycled \(recycled), discarded \(discarded)"
+        }
+    }
+
+    /// The uid and gid maps of every entry's user namespace; a sandbox using
+    /// the pool must have the same `Sandbox.user`.
+    public let mapping: UserNamespaceMapping
+    /// How many entries the pool's thread keeps ready.
+    public let targetSize: Int
+    let core: PoolCore
+
+    /// Creates a pool with `size` entries ready, made before this returns,
+    /// and starts the thread that checks returned entries and keeps
+    /// `targetSize` (default: `size`) entries ready.
+    ///
+    /// - Parameter mapping: the id maps of the entries' user namespaces
+    ///   (written to /proc/PID/uid_map and gid_map as for a sandbox); the
+    ///   pool serves sandboxes with exactly this `Sandbox.user`.
+    /// - Throws: `NamespaceError` when the maps are invalid or refused,
+    ///   `SandboxError` when the host cannot create user and network
+    ///   namespaces (the message names the remedy).
+    public init(size: Int, targetSize: Int? = nil, mapping: UserNamespaceMapping = .root(mappedTo: .currentUser)) throws {
+        guard size >= 0, (targetSize ?? size) >= 0 else {
+            throw SandboxError.invalid("NetworkNamespacePool.size", "must not be negative")
+        }
+        try mapping.validate()
+        self.mapping = mapping
+        self.targetSize = targetSize ?? size
+        core = try PoolCore(initial: size, target: targetSize ?? size, mapping: mapping)
+    }
+
+    deinit { core.close() }
+
+    /// The pool's counters now.
+    public var statistics: Statistics { core.statistics }
+
+    /// Stops the pool's thread (waiting for a check or creation in progress)
+    /// and closes every ready entry. Sandboxes running with an entry keep it;
+    /// it is closed when they end. Later spawns count misses. Idempotent.
+    public func close() { core.close() }
+
+    /// Waits until no returned entry awaits its check and `targetSize`
+    /// entries are ready (or the pool is closed), at most `timeout`. For
+    /// tests and benchmarks that want a settled pool.
+    public func settle(timeout: Duration = .seconds(10)) async {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline && !core.isSettled {
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+    }
+}
+
+/// One pooled pair: descriptors of a user namespace and of the network
+/// namespace it owns.
+final class PoolEntry: Sendable {
+    let user: Int32
+    let network: Int32
+    /// The network namespace's inode, as /proc/PID/ns/net shows it.
+    let inode: UInt64
+
+    init(user: Int32, network: Int32) {
+        self.user = user
+        self.network = network
+        var info = stat()
+        inode = fstat(network, &info) == 0 ? UInt64(info.st_ino) : 0
+    }
+
+    func close() {
+        Glibc.close(user)
+        Glibc.close(network)
+    }
+}
+
+/// How an entry is checked when its sandbox ends.
+enum PoolRecycleCheck: Sendable, Hashable {
+    /// Close it: the sandbox could have changed what the check cannot read.
+    case discard
+    /// Compare it with a fresh namespace; `sysctls`: the sysctls too.
+    case verify(sysctls: Bool)
+}
+
+/// The shared state of a pool: its entries, counters and thread.
+final class PoolCore: Sendable {
+    private struct State {
+        var idle: [PoolEntry] = []
+        var returned: [(PoolEntry, PoolRecycleCheck)] = []
+        var statistics = NetworkNamespacePool.Statistics(available: 0, inUse: 0, returned: 0, hits: 0, misses: 0,
+                                                         created: 0, recycled: 0, discarded: 0)
+        var closed = false
+        var working = false
+        /// The thread is checking or making an entry.
+        var busy = false
+    }
+
+    private let state = Mutex(State())
+    private let target: Int
+    private let mapping: UserNamespaceMapping
+    private let maker: PoolHelperProcess
+    private let verifier: PoolHelperProcess
+    private let socketVerifier: PoolHelperProcess
+    private let reference: NetworkNamespaceSnapshot
+    nonisolated(unsafe) private let wake: UnsafeMutablePointer<sem_t>
+    nonisolated(unsafe) private let finished: UnsafeMutablePointer<sem_t>
+
+    private static let dumpOutput = StepSlot("dump.output")
+
+    init(initial: Int, target: Int, mapping: UserNamespaceMapping) throws {
+        self.target = target
+        self.mapping = mapping
+        let configuration = NamespaceConfiguration(namespaces: [.user, .network], userMapping: mapping)
+        maker = try PoolHelperProcess(configuration.loopbackSteps() + [SetupStep(.waitForParent, "wait for the parent", .waitForParent)],
+                                      cloneFlags: [.user, .network])
+        func verifierSteps(sysctls: Bool) -> [SetupStep] {
+            [
+                .syscall(.joinNamespaces, "setns the pooled user namespace", Int(SYS_setns),
+                         .slot(NamespaceConfiguration.preparedUserSlot), .integer(Int(NamespaceSet.user.rawValue))),
+                .syscall(.joinNamespaces, "setns the pooled network namespace", Int(SYS_setns),
+                         .slot(NamespaceConfiguration.preparedNetworkSlot), .integer(Int(NamespaceSet.network.rawValue))),
+                SetupStep(.namespaceSetup, "read the namespace",
+                          .dump(paths: NetworkNamespaceSnapshot.paths(sysctls: sysctls), output: .slot(Self.dumpOutput))),
+            ]
+        }
+        verifier = try PoolHelperProcess(verifierSteps(sysctls: true), cloneFlags: [])
+        socketVerifier = try PoolHelperProcess(verifierSteps(sysctls: false), cloneFlags: [])
+        wake = .allocate(capacity: 1)
+        finished = .allocate(capacity: 1)
+        sem_init(wake, 0, 0)
+        sem_init(finished, 0, 0)
+
+        // The first entry, read in full, is what every check compares with.
+        let first = try Self.make(maker, mapping)
+        do {
+            reference = try Self.snapshot(of: first, with: verifier)
+        } catch {
+            first.close()
+            throw error
+        }
+        var entries = [first]
+        do {
+            while entries.count < initial { entries.append(try Self.make(maker, mapping)) }
+        } catch {
+            entries.forEach { $0.close() }
+            throw error
+        }
+        if initial == 0 { first.close(); entries = [] }
+        state.withLock { state in
+            state.idle = entries
+            state.statistics.created = max(1, entries.count)
+            state.statistics.discarded = initial == 0 ? 1 : 0
+            state.statistics.available = entries.count
+            state.working = true
+        }
+        do {
+            try startDetachedThread { [self] in work() }
+        } catch {
+            state.withLock { $0.working = false }
+            close()
+            throw SandboxError.spawnFailed("start the network namespace pool's thread", errno: error)
+        }
+        sem_post(wake)
+    }
+
+    deinit {
+        sem_destroy(wake)
+        sem_destroy(finished)
+        wake.deallocate()
+        finished.deallocate()
+    }
+
+    var statistics: NetworkNamespacePool.Statistics { state.withLock { $0.statistics } }
+
+    var isSettled: Bool {
+        state.withLock { $0.closed || (!$0.busy && $0.returned.isEmpty && $0.idle.count >= target) }
+    }
+
+    /// An entry for a spawn, or nil (a miss). Never blocks on work.
+    func take() -> PoolEntry? {
+        let (entry, low) = state.withLock { state -> (PoolEntry?, Bool) in
+            guard !state.closed, let entry = state.idle.popLast() else {
+                state.statistics.misses += 1
+                return (nil, !state.closed)
+            }
+            state.statistics.hits += 1
+            state.statistics.inUse += 1
+            state.statistics.available = state.idle.count
+            return (entry, state.idle.count < target)
+        }
+        if low { sem_post(wake) }
+        return entry
+    }
+
+    /// Hands back an entry whose sandbox has ended.
+    func giveBack(_ entry: PoolEntry, check: PoolRecycleCheck) {
+        let closed = state.withLock { state in
+            state.statistics.inUse -= 1
+            if state.closed || check == .discard {
+                state.statistics.discarded += 1
+                return true
+            }
+            state.returned.append((entry, check))
+            state.statistics.returned = state.returned.count
+            return false
+        }
+        if closed { entry.close() } else { sem_post(wake) }
+    }
+
+    func close() {
+        let (idle, returned, waitForThread) = state.withLock { state in
+            let wasWorking = state.working && !state.closed
+            state.closed = true
+            let idle = state.idle
+            let returned = state.returned.map(\.0)
+            state.statistics.discarded += idle.count + returned.count
+            state.idle = []
+            state.returned = []
+            state.statistics.available = 0
+            state.statistics.returned = 0
+            return (idle, returned, wasWorking)
+        }
+        if waitForThread {
+            sem_post(wake)
+            while sem_wait(finished) != 0 {}
+        }
+        (idle + returned).forEach { $0.close() }
+    }
+
+    /// The pool's thread: checks returned entries, then refills.
+    private func work() {
+        defer { sem_post(finished) }
+        while true {
+            while sem_wait(wake) != 0 {}
+            while true {
+                enum Job { case check(PoolEntry, PoolRecycleCheck), make, idle, stop }
+                let job = state.withLock { state -> Job in
+                    state.busy = false
+                    if state.closed { return .stop }
+                    if !state.returned.isEmpty {
+                        let (entry, check) = state.returned.removeFirst()
+                        state.statistics.returned = state.returned.count
+                        state.busy = true
+                        return .check(entry, check)
+                    }
+                    state.busy = state.idle.count < target
+                    return state.busy ? .make : .idle
+                }
+                switch job {
+                case .stop:
+                    state.withLock { $0.working = false }
+                    return
+                case .idle:
+                    break
+                case .check(let entry, let check):
+                    let clean = isClean(entry, check)
+                    if !clean { entry.close() }
+                    let keep = clean && add(entry, made: false)
+                    if clean && !keep { entry.close() }
+                    continue
+                case .make:
+                    guard let entry = try? Self.make(maker, mapping) else {
+                        // The host refuses now (a namespace limit, say):
+                        // try again when the next entry comes back.
+                        break
+                    }
+                    if !add(entry, made: true) { entry.close() }
+                    continue
+                }
+                break
+            }
+        }
+    }
+
+    /// Puts an entry into the pool; false when the pool was closed meanwhile.
+    private func add(_ entry: PoolEntry, made: Bool) -> Bool {
+        state.withLock { state in
+            if made { state.statistics.created += 1 } else if !state.closed { state.statistics.recycled += 1 }
+            guard !state.closed else {
+                state.statistics.discarded += 1
+                return false
+            }
+            state.idle.append(entry)
+            state.statistics.available = state.idle.count
+            return true
+        }
+    }
+
+    private func isClean(_ entry: PoolEntry, _ check: PoolRecycleCheck) -> Bool {
+        let clean: Bool
+        switch check {
+        case .discard:
+            clean = false
+        case .verify(let sysctls):
+            if let snapshot = try? Self.snapshot(of: entry, with: sysctls ? verifier : socketVerifier) {
+                // Without the sysctls read, only the /proc/self/net files count.
+                clean = snapshot.differences(from: reference)
+                    .allSatisfy { !sysctls && $0.hasPrefix(NetworkNamespaceSnapshot.sysctlRoot) }
+            } else {
+                clean = false
+            }
+        }
+        if !clean { state.withLock { $0.statistics.discarded += 1 } }
+        return clean
+    }
+
+    /// Makes a user and network namespace pair with `lo` up.
+    private static func make(_ maker: PoolHelperProcess, _ mapping: UserNamespaceMapping) throws -> PoolEntry {
+        var entry: PoolEntry?
+        try maker.run(slots: [:]) { pid, release in
+            let user = open("/proc/\(pid)/ns/user", O_RDONLY | O_CLOEXEC)
+            let network = open("/proc/\(pid)/ns/net", O_RDONLY | O_CLOEXEC)
+            guard user >= 0, network >= 0 else {
+                let failure = errno
+                if user >= 0 { Glibc.close(user) }
+                if network >= 0 { Glibc.close(network) }
+                throw SandboxError.spawnFailed("open the namespaces of pool helper \(pid)", errno: Errno(rawValue: failure))
+            }
+            entry = PoolEntry(user: user, network: network)
+            do {
+                try mapping.write(toProcess: pid)
+                try release()
+            } catch {
+                entry?.close()
+                entry = nil
+                throw error
+            }
+        }
+        guard let entry else { throw SandboxError.spawnFailed("make a pooled network namespace", errno: .ioError) }
+        return entry
+    }
+
+    /// Reads an entry from inside with `verifier`.
+    private static func snapshot(of entry: PoolEntry, with verifier: PoolHelperProcess) throws -> NetworkNamespaceSnapshot {
+        let pipe = try makePipe()
+        var output = [UInt8]()
+        var writeEnd: Int32 = pipe.write.rawValue
+        defer {
+            Glibc.close(pipe.read.rawValue)
+            if writeEnd >= 0 { Glibc.close(writeEnd) }
+        }
+        try verifier.run(slots: [NamespaceConfiguration.preparedUserSlot: Int(entry.user),
+                                 NamespaceConfiguration.preparedNetworkSlot: Int(entry.network),
+                                 dumpOutput: Int(pipe.write.rawValue)]) { _, _ in
+            Glibc.close(writeEnd)
+            writeEnd = -1
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let count = chunk.withUnsafeMutableBytes { read(pipe.read.rawValue, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                output += chunk[0..<count]
+            }
+        }
+        return NetworkNamespaceSnapshot(dump: output)
+    }
+}
