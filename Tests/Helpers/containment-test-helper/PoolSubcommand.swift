@@ -58,9 +58,9 @@ import Glibc
     print("children \(before.children) \(during.children) \(after.children)")
     print("statistics \(pool.statistics)")
     for fd in 0..<256 where fcntl(Int32(fd), F_GETFD) != -1 {
-        var target = [CChar](repeating: 0, count: 256)
-        _ = readlink("/proc/self/fd/\(fd)", &target, 255)
-        print("open \(fd) \(String(cString: target))")
+        var target = [UInt8](repeating: 0, count: 256)
+        let count = readlink("/proc/self/fd/\(fd)", &target, 255)
+        print("open \(fd) \(String(decoding: target.prefix(max(0, count)), as: UTF8.self))")
     }
     return 0
 }
