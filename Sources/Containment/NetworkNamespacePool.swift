@@ -347,7 +347,9 @@ final class PoolCore: Sendable {
                     var clean = false
                     if let reader = inspector, let reference, case .verify(let sysctls) = check, !(sysctls && backlog) {
                         // Reading the ~580 sysctls costs several times making a
-                        // fresh entry: only when nothing else waits.
+                        // fresh entry (~4.6 ms of CPU against ~0.8 ms here):
+                        // only while the thread keeps up, that is no other
+                        // entry waits and the pool is at least half full.
                         do throws(NetworkNamespaceInspector.Failure) {
                             clean = try reader.snapshot(of: entry.network, sysctls: sysctls).matches(reference)
                             if !clean { rereadReference = true }
