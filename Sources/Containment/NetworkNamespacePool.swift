@@ -27,16 +27,22 @@ import SystemPackage
 ///
 /// Entries are exclusive: one sandbox at a time. When a sandbox has ended
 /// (its pid namespace, and so every process in the entry, is gone) the entry
-/// is checked on the pool's own thread, never on the spawn path, by a helper
-/// that enters it and reads /proc/self/net (interfaces, addresses, routes,
-/// multicast memberships, sockets of every family, legacy netfilter tables)
-/// and, when the sandbox could have written them, every sysctl under
-/// /proc/sys/net, and compares them with a fresh namespace's. A clean entry
-/// goes back to the pool; any other is discarded and replaced by a fresh one.
-/// A sandbox that could hold CAP_NET_ADMIN (in its bounding set) could also
-/// have left state the check cannot read cheaply (nftables, qdiscs, xfrm),
-/// so its entry is always discarded. Traffic counters (/proc/net/dev, SNMP
-/// statistics) are cumulative and not compared.
+/// is checked on the pool's own thread, never on the spawn path and without
+/// a process: the thread enters the entry's network namespace (setns(2) is
+/// per thread for `CLONE_NEWNET`), reads /proc/thread-self/net (interfaces,
+/// addresses, routes, multicast memberships, flow labels, the namespace's
+/// socket counts) and, when the sandbox could have written them, every
+/// sysctl under /proc/sys/net, returns to the host's namespace, and compares
+/// with a fresh namespace. A clean entry goes back to the pool; any other is
+/// discarded and replaced by a fresh one. Reading the sysctls costs more
+/// than making an entry, so it is done only while the thread keeps up;
+/// otherwise such entries are replaced. A sandbox that could hold
+/// CAP_NET_ADMIN (in its bounding set) could also have left state the check
+/// cannot read cheaply (nftables, qdiscs, xfrm), so its entry is always
+/// discarded, as is every entry on a host that cannot setns(2) into a
+/// network namespace (without CAP_SYS_ADMIN in its own user namespace).
+/// Traffic counters (/proc/net/dev, SNMP statistics) are cumulative and not
+/// compared.
 ///
 /// Taking an entry never blocks: an empty pool counts a miss and the sandbox
 /// gets a fresh namespace as without a pool. The pool's thread keeps
@@ -60,9 +66,12 @@ public final class NetworkNamespacePool: Sendable {
         public var created: Int
         /// Entries that passed their check and went back into the pool.
         public var recycled: Int
-        /// Entries closed instead: failed check, CAP_NET_ADMIN, or a closed pool.
+        /// Entries closed instead: a failed check, CAP_NET_ADMIN, a sysctl
+        /// check the pool's thread could not afford, a host that cannot
+        /// setns(2) into a network namespace, or a closed pool.
         public var discarded: Int
 
+        /// The counters on one line, as "available N, in use N, …".
         public var description: String {
             "available \(available), in use \(inUse), returned \(returned), hits \(hits), misses \(misses), created \(created), recycled \(recycled), discarded \(discarded)"
         }
@@ -75,9 +84,10 @@ public final class NetworkNamespacePool: Sendable {
     public let targetSize: Int
     let core: PoolCore
 
-    /// Creates a pool with `size` entries ready, made before this returns,
-    /// and starts the thread that checks returned entries and keeps
-    /// `targetSize` (default: `size`) entries ready.
+    /// Creates a pool with `size` entries ready, made (by the pool's thread)
+    /// before this returns, and keeps that thread to check returned entries
+    /// and keep `targetSize` (default: `size`) entries ready. The thread runs
+    /// at nice 5, so that on busy cores it yields to spawners.
     ///
     /// - Parameter mapping: the id maps of the entries' user namespaces
     ///   (written to /proc/PID/uid_map and gid_map as for a sandbox); the
