@@ -112,88 +112,6 @@ static long cn_parent_death_signal(long signal, long error_fd) {
     return 0;
 }
 
-// Appends the decimal `value` to `out`; returns the new end.
-static char *cn_decimal(char *out, long value) {
-    char digits[24];
-    int n = 0;
-    if (value < 0) *out++ = '-', value = -value;
-    do digits[n++] = (char)('0' + value % 10); while ((value /= 10) && n < 24);
-    while (n) *out++ = digits[--n];
-    return out;
-}
-
-static void cn_write_all(long fd, const char *bytes, long size) {
-    while (size > 0) {
-        long r = cn_sys3(__NR_write, fd, bytes, size);
-        if (r == -EINTR) continue;
-        if (r <= 0) return;
-        bytes += r, size -= r;
-    }
-}
-
-// One record of CN_OP_DUMP: "\0PATH\0" then the contents of `path` (length
-// `length`, in a buffer with room to append names), walking directories.
-static void cn_dump_path(long out, char *path, long length, int depth) {
-    char buffer[4096];
-    long fd = cn_sys4(__NR_openat, -100 /* AT_FDCWD */, path, 0x80800 /* O_RDONLY|O_CLOEXEC|O_NONBLOCK */, 0);
-    if (fd >= 0 && depth < 8) {
-        long n = cn_sys3(__NR_getdents64, fd, buffer, sizeof buffer);
-        if (n != -ENOTDIR) {
-            while (n > 0) {
-                for (long offset = 0; offset < n;) {
-                    const char *entry = buffer + offset;
-                    unsigned short reclen = *(const unsigned short *)(entry + 16);
-                    const char *name = entry + 19;
-                    offset += reclen;
-                    if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]))) continue;
-                    long add = 0;
-                    while (name[add]) add++;
-                    if (length + 1 + add >= 511) continue;
-                    path[length] = '/';
-                    for (long i = 0; i <= add; i++) path[length + 1 + i] = name[i];
-                    cn_dump_path(out, path, length + 1 + add, depth + 1);
-                    path[length] = 0;
-                }
-                n = cn_sys3(__NR_getdents64, fd, buffer, sizeof buffer);
-            }
-            cn_sys1(__NR_close, fd);
-            return;
-        }
-    }
-    buffer[0] = 0;
-    long used = 1;
-    for (long i = 0; i < length && used < 600; i++) buffer[used++] = path[i];
-    buffer[used++] = 0;
-    if (fd < 0) {
-        buffer[used++] = '!';
-        used = cn_decimal(buffer + used, -fd) - buffer;
-    }
-    cn_write_all(out, buffer, used);
-    if (fd < 0) return;
-    for (;;) {
-        long n = cn_sys3(__NR_read, fd, buffer, sizeof buffer);
-        if (n == -EINTR) continue;
-        if (n < 0) {
-            char error[24] = {'!'};
-            cn_write_all(out, error, cn_decimal(error + 1, -n) - error);
-        }
-        if (n <= 0) break;
-        cn_write_all(out, buffer, n);
-    }
-    cn_sys1(__NR_close, fd);
-}
-
-static long cn_dump(const char *const *paths, long out) {
-    char path[512];
-    for (; *paths; paths++) {
-        long length = 0;
-        while ((*paths)[length] && length < 511) path[length] = (*paths)[length], length++;
-        path[length] = 0;
-        cn_dump_path(out, path, length, 0);
-    }
-    return 0;
-}
-
 static int cn_run(const cn_spawn_request *request, long *slots, uint32_t first);
 
 // Where the process cloned into a pid namespace resumes the plan.
@@ -272,9 +190,6 @@ static int cn_run(const cn_spawn_request *request, long *slots, uint32_t first) 
             break;
         case CN_OP_CLONE_INTO_PID_NAMESPACE:
             r = cn_clone_into_pid_namespace(request, slots, index);
-            break;
-        case CN_OP_DUMP:
-            r = cn_dump((const char *const *)a[0], a[1]);
             break;
         default:
             r = -ENOSYS;

@@ -27,16 +27,22 @@ import SystemPackage
 ///
 /// Entries are exclusive: one sandbox at a time. When a sandbox has ended
 /// (its pid namespace, and so every process in the entry, is gone) the entry
-/// is checked on the pool's own thread, never on the spawn path, by a helper
-/// that enters it and reads /proc/self/net (interfaces, addresses, routes,
-/// multicast memberships, sockets of every family, legacy netfilter tables)
-/// and, when the sandbox could have written them, every sysctl under
-/// /proc/sys/net, and compares them with a fresh namespace's. A clean entry
-/// goes back to the pool; any other is discarded and replaced by a fresh one.
-/// A sandbox that could hold CAP_NET_ADMIN (in its bounding set) could also
-/// have left state the check cannot read cheaply (nftables, qdiscs, xfrm),
-/// so its entry is always discarded. Traffic counters (/proc/net/dev, SNMP
-/// statistics) are cumulative and not compared.
+/// is checked on the pool's own thread, never on the spawn path and without
+/// a process: the thread enters the entry's network namespace (setns(2) is
+/// per thread for `CLONE_NEWNET`), reads /proc/thread-self/net (interfaces,
+/// addresses, routes, multicast memberships, flow labels, the namespace's
+/// socket counts) and, when the sandbox could have written them, every
+/// sysctl under /proc/sys/net, returns to the host's namespace, and compares
+/// with a fresh namespace. A clean entry goes back to the pool; any other is
+/// discarded and replaced by a fresh one. Reading the sysctls costs more
+/// than making an entry, so it is done only while the thread keeps up;
+/// otherwise such entries are replaced. A sandbox that could hold
+/// CAP_NET_ADMIN (in its bounding set) could also have left state the check
+/// cannot read cheaply (nftables, qdiscs, xfrm), so its entry is always
+/// discarded, as is every entry on a host that cannot setns(2) into a
+/// network namespace (without CAP_SYS_ADMIN in its own user namespace).
+/// Traffic counters (/proc/net/dev, SNMP statistics) are cumulative and not
+/// compared.
 ///
 /// Taking an entry never blocks: an empty pool counts a miss and the sandbox
 /// gets a fresh namespace as without a pool. The pool's thread keeps
@@ -60,9 +66,12 @@ public final class NetworkNamespacePool: Sendable {
         public var created: Int
         /// Entries that passed their check and went back into the pool.
         public var recycled: Int
-        /// Entries closed instead: failed check, CAP_NET_ADMIN, or a closed pool.
+        /// Entries closed instead: a failed check, CAP_NET_ADMIN, a sysctl
+        /// check the pool's thread could not afford, a host that cannot
+        /// setns(2) into a network namespace, or a closed pool.
         public var discarded: Int
 
+        /// The counters on one line, as "available N, in use N, …".
         public var description: String {
             "available \(available), in use \(inUse), returned \(returned), hits \(hits), misses \(misses), created \(created), recycled \(recycled), discarded \(discarded)"
         }
@@ -75,9 +84,10 @@ public final class NetworkNamespacePool: Sendable {
     public let targetSize: Int
     let core: PoolCore
 
-    /// Creates a pool with `size` entries ready, made before this returns,
-    /// and starts the thread that checks returned entries and keeps
-    /// `targetSize` (default: `size`) entries ready.
+    /// Creates a pool with `size` entries ready, made (by the pool's thread)
+    /// before this returns, and keeps that thread to check returned entries
+    /// and keep `targetSize` (default: `size`) entries ready. The thread runs
+    /// at nice 5, so that on busy cores it yields to spawners.
     ///
     /// - Parameter mapping: the id maps of the entries' user namespaces
     ///   (written to /proc/PID/uid_map and gid_map as for a sandbox); the
@@ -156,19 +166,21 @@ final class PoolCore: Sendable {
         var working = false
         /// The thread is checking or making an entry.
         var busy = false
+        /// Set by the thread once the initial entries exist or making them failed.
+        var startFailure: (any Error)?
     }
 
     private let state = Mutex(State())
     private let target: Int
     private let mapping: UserNamespaceMapping
     private let maker: PoolHelperProcess
-    private let verifier: PoolHelperProcess
-    private let socketVerifier: PoolHelperProcess
-    private let reference: NetworkNamespaceSnapshot
     nonisolated(unsafe) private let wake: UnsafeMutablePointer<sem_t>
     nonisolated(unsafe) private let finished: UnsafeMutablePointer<sem_t>
+    nonisolated(unsafe) private let started: UnsafeMutablePointer<sem_t>
 
-    private static let dumpOutput = StepSlot("dump.output")
+    /// The nice value of the pool's thread (setpriority(2) of the thread
+    /// alone): checks and refills yield to spawners when the cores are busy.
+    static let threadNice: Int32 = 5
 
     init(initial: Int, target: Int, mapping: UserNamespaceMapping) throws {
         self.target = target
@@ -176,61 +188,35 @@ final class PoolCore: Sendable {
         let configuration = NamespaceConfiguration(namespaces: [.user, .network], userMapping: mapping)
         maker = try PoolHelperProcess(configuration.loopbackSteps() + [SetupStep(.waitForParent, "wait for the parent", .waitForParent)],
                                       cloneFlags: [.user, .network])
-        func verifierSteps(sysctls: Bool) -> [SetupStep] {
-            [
-                .syscall(.joinNamespaces, "setns the pooled user namespace", Int(SYS_setns),
-                         .slot(NamespaceConfiguration.preparedUserSlot), .integer(Int(NamespaceSet.user.rawValue))),
-                .syscall(.joinNamespaces, "setns the pooled network namespace", Int(SYS_setns),
-                         .slot(NamespaceConfiguration.preparedNetworkSlot), .integer(Int(NamespaceSet.network.rawValue))),
-                SetupStep(.namespaceSetup, "read the namespace",
-                          .dump(paths: NetworkNamespaceSnapshot.paths(sysctls: sysctls), output: .slot(Self.dumpOutput))),
-            ]
-        }
-        verifier = try PoolHelperProcess(verifierSteps(sysctls: true), cloneFlags: [])
-        socketVerifier = try PoolHelperProcess(verifierSteps(sysctls: false), cloneFlags: [])
         wake = .allocate(capacity: 1)
         finished = .allocate(capacity: 1)
+        started = .allocate(capacity: 1)
         sem_init(wake, 0, 0)
         sem_init(finished, 0, 0)
-
-        // The first entry, read in full, is what every check compares with.
-        let first = try Self.make(maker, mapping)
+        sem_init(started, 0, 0)
+        state.withLock { $0.working = true }
         do {
-            reference = try Self.snapshot(of: first, with: verifier)
+            try startDetachedThread { [self] in run(initial: initial) }
         } catch {
-            first.close()
-            throw error
-        }
-        var entries = [first]
-        do {
-            while entries.count < initial { entries.append(try Self.make(maker, mapping)) }
-        } catch {
-            entries.forEach { $0.close() }
-            throw error
-        }
-        if initial == 0 { first.close(); entries = [] }
-        state.withLock { state in
-            state.idle = entries
-            state.statistics.created = max(1, entries.count)
-            state.statistics.discarded = initial == 0 ? 1 : 0
-            state.statistics.available = entries.count
-            state.working = true
-        }
-        do {
-            try startDetachedThread { [self] in work() }
-        } catch {
-            state.withLock { $0.working = false }
-            close()
+            state.withLock { $0.working = false; $0.closed = true }
             throw SandboxError.spawnFailed("start the network namespace pool's thread", errno: error)
         }
-        sem_post(wake)
+        // The thread makes the initial entries (and reads the first one, the
+        // reference of every check, from inside).
+        while sem_wait(started) != 0 {}
+        if let failure = state.withLock({ $0.startFailure }) {
+            close()
+            throw failure
+        }
     }
 
     deinit {
         sem_destroy(wake)
         sem_destroy(finished)
+        sem_destroy(started)
         wake.deallocate()
         finished.deallocate()
+        started.deallocate()
     }
 
     var statistics: NetworkNamespacePool.Statistics { state.withLock { $0.statistics } }
@@ -244,12 +230,12 @@ final class PoolCore: Sendable {
         let (entry, low) = state.withLock { state -> (PoolEntry?, Bool) in
             guard !state.closed, let entry = state.idle.popLast() else {
                 state.statistics.misses += 1
-                return (nil, !state.closed)
+                return (nil, !state.closed && !state.busy)
             }
             state.statistics.hits += 1
             state.statistics.inUse += 1
             state.statistics.available = state.idle.count
-            return (entry, state.idle.count < target)
+            return (entry, !state.busy && state.idle.count < target)
         }
         if low { sem_post(wake) }
         return entry
@@ -257,17 +243,18 @@ final class PoolCore: Sendable {
 
     /// Hands back an entry whose sandbox has ended.
     func giveBack(_ entry: PoolEntry, check: PoolRecycleCheck) {
-        let closed = state.withLock { state in
+        let (closed, wakeThread) = state.withLock { state -> (Bool, Bool) in
             state.statistics.inUse -= 1
             if state.closed || check == .discard {
                 state.statistics.discarded += 1
-                return true
+                return (true, !state.closed && !state.busy)
             }
             state.returned.append((entry, check))
             state.statistics.returned = state.returned.count
-            return false
+            return (false, !state.busy)
         }
-        if closed { entry.close() } else { sem_post(wake) }
+        if closed { entry.close() }
+        if wakeThread { sem_post(wake) }
     }
 
     func close() {
@@ -290,13 +277,64 @@ final class PoolCore: Sendable {
         (idle + returned).forEach { $0.close() }
     }
 
-    /// The pool's thread: checks returned entries, then refills.
-    private func work() {
+    /// The pool's thread: makes the initial entries, then checks returned
+    /// entries and refills.
+    private func run(initial: Int) {
         defer { sem_post(finished) }
+        // Linux: PRIO_PROCESS with who 0 is the calling thread alone.
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.threadNice)
+        var inspector: NetworkNamespaceInspector?
+        var reference: NetworkNamespaceSnapshot?
+        do {
+            // The first entry, read in full, is what every check compares with.
+            let first = try Self.make(maker, mapping)
+            if let reader = try? NetworkNamespaceInspector() {
+                do throws(NetworkNamespaceInspector.Failure) {
+                    reference = try reader.snapshot(of: first.network, sysctls: true)
+                    inspector = reader
+                } catch .stranded {
+                    first.close()
+                    throw SandboxError.spawnFailed("return to the host's network namespace", errno: .ioError)
+                } catch {
+                    // setns(2) refused (EPERM: a host without CAP_SYS_ADMIN in
+                    // its own user namespace): entries are never reused.
+                }
+            }
+            var entries = [first]
+            do {
+                while entries.count < initial { entries.append(try Self.make(maker, mapping)) }
+            } catch {
+                entries.forEach { $0.close() }
+                throw error
+            }
+            if initial == 0 { first.close(); entries = [] }
+            state.withLock { state in
+                state.idle = entries
+                state.statistics.created = max(1, entries.count)
+                state.statistics.discarded = initial == 0 ? 1 : 0
+                state.statistics.available = entries.count
+            }
+        } catch {
+            state.withLock { $0.startFailure = error; $0.working = false }
+            sem_post(started)
+            return
+        }
+        sem_post(started)
+        work(inspector: inspector, reference: reference)
+    }
+
+    /// Checks returned entries, then refills; until the pool is closed.
+    private func work(inspector: NetworkNamespaceInspector?, reference: NetworkNamespaceSnapshot?) {
+        var inspector = inspector
+        var reference = reference
+        /// After a failed check: compare the next entry made with the
+        /// reference, and adopt its view when the host changed (a module
+        /// loaded since the reference was read adds files and sysctls).
+        var rereadReference = false
         while true {
             while sem_wait(wake) != 0 {}
             while true {
-                enum Job { case check(PoolEntry, PoolRecycleCheck), make, idle, stop }
+                enum Job { case check(PoolEntry, PoolRecycleCheck, backlog: Bool), make, idle, stop }
                 let job = state.withLock { state -> Job in
                     state.busy = false
                     if state.closed { return .stop }
@@ -304,7 +342,7 @@ final class PoolCore: Sendable {
                         let (entry, check) = state.returned.removeFirst()
                         state.statistics.returned = state.returned.count
                         state.busy = true
-                        return .check(entry, check)
+                        return .check(entry, check, backlog: !state.returned.isEmpty || state.idle.count < target / 2)
                     }
                     state.busy = state.idle.count < target
                     return state.busy ? .make : .idle
@@ -315,17 +353,38 @@ final class PoolCore: Sendable {
                     return
                 case .idle:
                     break
-                case .check(let entry, let check):
-                    let clean = isClean(entry, check)
-                    if !clean { entry.close() }
-                    let keep = clean && add(entry, made: false)
-                    if clean && !keep { entry.close() }
+                case .check(let entry, let check, let backlog):
+                    var clean = false
+                    if let reader = inspector, let reference, case .verify(let sysctls) = check, !(sysctls && backlog) {
+                        // Reading the ~580 sysctls costs several times making a
+                        // fresh entry (~4.6 ms of CPU against ~0.8 ms here):
+                        // only while the thread keeps up, that is no other
+                        // entry waits and the pool is at least half full.
+                        do throws(NetworkNamespaceInspector.Failure) {
+                            clean = try reader.snapshot(of: entry.network, sysctls: sysctls).matches(reference)
+                            if !clean { rereadReference = true }
+                        } catch .stranded {
+                            inspector = nil
+                        } catch {}
+                    }
+                    if !clean {
+                        entry.close()
+                        state.withLock { $0.statistics.discarded += 1 }
+                    } else if !add(entry, made: false) {
+                        entry.close()
+                    }
                     continue
                 case .make:
                     guard let entry = try? Self.make(maker, mapping) else {
                         // The host refuses now (a namespace limit, say):
                         // try again when the next entry comes back.
                         break
+                    }
+                    if rereadReference, let reader = inspector, let current = reference {
+                        rereadReference = false
+                        if let fresh = try? reader.snapshot(of: entry.network, sysctls: true), fresh != current {
+                            reference = fresh
+                        }
                     }
                     if !add(entry, made: true) { entry.close() }
                     continue
@@ -347,24 +406,6 @@ final class PoolCore: Sendable {
             state.statistics.available = state.idle.count
             return true
         }
-    }
-
-    private func isClean(_ entry: PoolEntry, _ check: PoolRecycleCheck) -> Bool {
-        let clean: Bool
-        switch check {
-        case .discard:
-            clean = false
-        case .verify(let sysctls):
-            if let snapshot = try? Self.snapshot(of: entry, with: sysctls ? verifier : socketVerifier) {
-                // Without the sysctls read, only the /proc/self/net files count.
-                clean = snapshot.differences(from: reference)
-                    .allSatisfy { !sysctls && $0.hasPrefix(NetworkNamespaceSnapshot.sysctlRoot) }
-            } else {
-                clean = false
-            }
-        }
-        if !clean { state.withLock { $0.statistics.discarded += 1 } }
-        return clean
     }
 
     /// Makes a user and network namespace pair with `lo` up.
@@ -391,30 +432,5 @@ final class PoolCore: Sendable {
         }
         guard let entry else { throw SandboxError.spawnFailed("make a pooled network namespace", errno: .ioError) }
         return entry
-    }
-
-    /// Reads an entry from inside with `verifier`.
-    private static func snapshot(of entry: PoolEntry, with verifier: PoolHelperProcess) throws -> NetworkNamespaceSnapshot {
-        let pipe = try makePipe()
-        var output = [UInt8]()
-        var writeEnd: Int32 = pipe.write.rawValue
-        defer {
-            Glibc.close(pipe.read.rawValue)
-            if writeEnd >= 0 { Glibc.close(writeEnd) }
-        }
-        try verifier.run(slots: [NamespaceConfiguration.preparedUserSlot: Int(entry.user),
-                                 NamespaceConfiguration.preparedNetworkSlot: Int(entry.network),
-                                 dumpOutput: Int(pipe.write.rawValue)]) { _, _ in
-            Glibc.close(writeEnd)
-            writeEnd = -1
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let count = chunk.withUnsafeMutableBytes { read(pipe.read.rawValue, $0.baseAddress, $0.count) }
-                if count < 0 && errno == EINTR { continue }
-                if count <= 0 { break }
-                output += chunk[0..<count]
-            }
-        }
-        return NetworkNamespaceSnapshot(dump: output)
     }
 }

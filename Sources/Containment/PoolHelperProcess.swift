@@ -5,7 +5,7 @@ import SystemPackage
 
 /// A short-lived process of the network namespace pool, run synchronously on
 /// the pool's own thread: the maker that creates a user and network
-/// namespace pair, and the verifier that reads a returned pair from inside.
+/// namespace pair.
 /// It is a spawn-core child like a sandbox's (clone3 with CLONE_VM on a
 /// private stack, raw system calls only, a rendered plan) that never execs:
 /// its plan ends in exit_group(2).

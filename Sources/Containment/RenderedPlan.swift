@@ -49,9 +49,6 @@ final class RenderedPlan: @unchecked Sendable {
                 args = [.bytes(program), .integer(program.count / 8), .integer(flags), .integer(Int(handoff))]
             case .cloneIntoPidNamespace:
                 c.op = UInt32(CN_OP_CLONE_INTO_PID_NAMESPACE.rawValue)
-            case .dump(let paths, let output):
-                c.op = UInt32(CN_OP_DUMP.rawValue)
-                args = [.strings(paths), output]
             }
             guard args.count <= 6 else {
                 throw SandboxError.invalid("plan", "step \"\(step.description)\" has \(args.count) arguments; the spawn core takes six")

@@ -112,9 +112,6 @@ package enum StepOperation: Sendable, Hashable {
     /// (CLONE_VM | CLONE_VFORK | CLONE_PARENT); the new process's pid goes to
     /// the host on the error pipe.
     case cloneIntoPidNamespace
-    /// Write "\0PATH\0CONTENTS" records of `paths` (directories walked) to
-    /// the descriptor `output`.
-    case dump(paths: [String], output: StepArgument)
 }
 
 /// An argument of a step, rendered into the plan's memory.

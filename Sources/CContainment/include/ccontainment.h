@@ -40,11 +40,6 @@ enum cn_op {
     /// exec'd or exited (vfork), writes `{CN_STEP_CHILD_PID, pid}` on the
     /// error descriptor and exits 0.
     CN_OP_CLONE_INTO_PID_NAMESPACE = 5,
-    /// For each path of the NULL-terminated list `args[0]`, write to
-    /// descriptor `args[1]` a record "\0PATH\0CONTENTS", walking directories
-    /// recursively (getdents64(2)); a file that cannot be read gives
-    /// "\0PATH\0!ERRNO". Reads into the child's own stack only.
-    CN_OP_DUMP = 6,
 };
 
 /// The step index of the error-pipe message in which a child that cloned

@@ -36,4 +36,23 @@ int cn_sealed_memfd(const char *name, const void *bytes, size_t size);
 /// The abbreviated name of a signal ("TERM"), or NULL (sigabbrev_np(3)).
 const char *cn_signal_name(int signal);
 
+/// cn_netns_read's result when the thread could not setns(2) back into
+/// `home`: it stays in the inspected namespace and must not be used again.
+#define CN_NETNS_STRANDED (-1000L)
+
+/// On the calling thread (a dedicated one: setns(2) of CLONE_NEWNET applies to
+/// the calling thread only): enters the network namespace `netns`, appends to
+/// `buffer` a record "\0PATH\0CONTENTS" for each file `directory`/NAME of
+/// the NULL-terminated `names` (NULL: every file under `directory`, walked
+/// recursively), "\0PATH\0!ERRNO" for a file that cannot be read, and
+/// enters `home` again. `directory` must name the thread's own view:
+/// /proc/thread-self/net, /proc/sys/net. Files are read in chunks of 1 KiB
+/// (a sysctl read zeroes a kernel buffer of the size asked for).
+///
+/// Returns the bytes used; -ENOSPC when `capacity` is too small (call again
+/// with more); a negated errno of the first setns (nothing was read) or of
+/// opening `directory`; or CN_NETNS_STRANDED.
+long cn_netns_read(int netns, int home, const char *directory, const char *const *names, char *buffer,
+                   size_t capacity);
+
 #endif
