@@ -145,6 +145,31 @@ static long cn_clone_into_pid_namespace(const cn_spawn_request *request, long *s
     cn_exit(0);
 }
 
+// Closes every descriptor above 2 the child inherited except its slots'
+// values and `request->keep`: the gaps between them, with close_range(2).
+static void cn_close_inherited(const cn_spawn_request *request, const long *slots) {
+    long kept[CN_SLOT_COUNT + 4];
+    int count = 0;
+    for (int i = 0; i < CN_SLOT_COUNT; i++) {
+        if (slots[i] > 2 && slots[i] <= 0x7fffffff) kept[count++] = slots[i];
+    }
+    for (int i = 0; i < 4; i++) {
+        if (request->keep[i] > 2) kept[count++] = request->keep[i];
+    }
+    for (int i = 1; i < count; i++) {
+        long value = kept[i];
+        int j = i - 1;
+        for (; j >= 0 && kept[j] > value; j--) kept[j + 1] = kept[j];
+        kept[j + 1] = value;
+    }
+    long next = 3;
+    for (int i = 0; i < count; i++) {
+        if (kept[i] > next) cn_sys3(__NR_close_range, next, kept[i] - 1, 0);
+        if (kept[i] >= next) next = kept[i] + 1;
+    }
+    cn_sys3(__NR_close_range, next, 0xffffffffL, 0);
+}
+
 static int cn_child(void *arg) {
     const cn_spawn_request *request = arg;
     long slots[CN_SLOT_COUNT];
@@ -154,9 +179,7 @@ static int cn_child(void *arg) {
     for (long sig = 1; sig <= 64; sig++) {
         if (sig != SIGKILL && sig != SIGSTOP) cn_sys4(__NR_rt_sigaction, sig, &dfl, 0, 8);
     }
-    for (int i = 0; i < 4; i++) {
-        if (request->close_first[i] >= 0) cn_sys1(__NR_close, request->close_first[i]);
-    }
+    cn_close_inherited(request, slots);
     return cn_run(request, slots, 0);
 }
 

@@ -72,6 +72,15 @@ struct DescriptorLayout: Sendable {
         return steps
     }
 
+    /// Host descriptors the steps name by number rather than by slot (the
+    /// init image, the seccomp program): the child keeps them open until
+    /// they are placed.
+    func numberedSources(initImage: Int32?) -> [Int32] {
+        fixed.compactMap { descriptor -> Int32? in
+            if case .integer(let fd) = descriptor.source { Int32(fd) } else { nil }
+        } + (initImage.map { [$0] } ?? [])
+    }
+
     private func closeRange(_ first: Int32, _ last: UInt32) -> SetupStep {
         .syscall(.descriptors, "close descriptors from \(first)" + (last == UInt32.max ? "" : " to \(last)"),
                  Int(SYS_close_range), .integer(Int(first)), .integer(Int(last)), .integer(0))

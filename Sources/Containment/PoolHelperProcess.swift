@@ -40,7 +40,7 @@ struct PoolHelperProcess {
         request.pointee.step_count = UInt32(rendered.count)
         request.pointee.cgroup_fd = -1
         request.pointee.clone_flags = cloneFlags.rawValue
-        request.pointee.close_first = (error.read, sync.write, -1, -1)
+        request.pointee.keep = (-1, -1, -1, -1)
         request.pointee.stack = UnsafeMutableRawPointer(stack.base)
         request.pointee.stack_size = ChildStack.size
         var values = slots

@@ -20,7 +20,8 @@ public struct SetupPlan: Sendable, CustomStringConvertible {
     package let steps: [SetupStep]
     let usesInit: Bool
     let needsSync: Bool
-    let layout: DescriptorLayout
+    /// Host descriptors the steps name by number (kept by the child's first close).
+    let numberedDescriptors: [Int32]
     /// The environment, when it is fixed at plan time (nil: rendered per spawn).
     let environment: [String]?
     /// Whether spawns serve a seccomp listener in the host.
@@ -107,7 +108,8 @@ extension Sandbox {
         if newSession { steps.append(.syscall(.session, "setsid", Int(SYS_setsid))) }
         let privileges = try privilegeSteps()
         steps += privileges.steps
-        steps += layout.steps(initImage: usesInit ? try InitImage.descriptor() : nil)
+        let initImage = usesInit ? try InitImage.descriptor() : nil
+        steps += layout.steps(initImage: initImage)
         if let workingDirectory {
             steps.append(.syscall(.workingDirectory, "chdir \(workingDirectory)", Int(SYS_chdir), .string(workingDirectory.string)))
         }
@@ -138,7 +140,7 @@ extension Sandbox {
         }
         return SetupPlan(arguments: argv, executableCandidates: candidates, namespaces: isolation.namespaces,
                          hostActions: hostActions, landlock: privileges.landlock, steps: steps, usesInit: usesInit,
-                         needsSync: needsSync, layout: layout, environment: environmentList,
+                         needsSync: needsSync, numberedDescriptors: layout.numberedSources(initImage: initImage), environment: environmentList,
                          needsSeccompSupervisor: seccompPlan?.needsListener ?? false,
                          cloneNamespaces: isolation.cloneNamespaces(preparedNetwork: pool != nil), pool: pool)
     }

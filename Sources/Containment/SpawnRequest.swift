@@ -10,7 +10,7 @@ final class SpawnRequest: @unchecked Sendable {
     private let rendered: RenderedPlan
     private var environment: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 
-    init(rendered: RenderedPlan, plan: SetupPlan, values: SpawnValues, pipes: SpawnPipes) {
+    init(rendered: RenderedPlan, plan: SetupPlan, values: SpawnValues) {
         self.rendered = rendered
         pointer = .allocate(capacity: 1)
         pointer.initialize(to: cn_spawn_request())
@@ -18,7 +18,8 @@ final class SpawnRequest: @unchecked Sendable {
         pointer.pointee.step_count = UInt32(rendered.count)
         pointer.pointee.cgroup_fd = values.cgroupDescriptor ?? -1
         pointer.pointee.clone_flags = plan.cloneNamespaces.rawValue
-        pointer.pointee.close_first = (pipes.errorRead, pipes.syncWrite, -1, -1)
+        let kept = plan.numberedDescriptors + [-1, -1, -1, -1]
+        pointer.pointee.keep = (kept[0], kept[1], kept[2], kept[3])
         for (slot, value) in values.slots { setSlot(slot, value) }
     }
 
@@ -168,7 +169,7 @@ struct SpawnResources {
     /// The spawn core's request, with a child stack.
     mutating func makeRequest(rendered: RenderedPlan, plan: SetupPlan) throws(SandboxError) -> SpawnRequest {
         let stack = try ChildStack.take()
-        let request = SpawnRequest(rendered: rendered, plan: plan, values: values, pipes: pipes)
+        let request = SpawnRequest(rendered: rendered, plan: plan, values: values)
         request.pointer.pointee.stack = UnsafeMutableRawPointer(stack.base)
         request.pointer.pointee.stack_size = ChildStack.size
         self.stack = stack

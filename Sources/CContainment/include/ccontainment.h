@@ -94,9 +94,13 @@ typedef struct cn_spawn_request {
     int32_t cgroup_fd;
     /// CLONE_NEW* flags; CLONE_VM and CLONE_PIDFD are added by the core.
     uint64_t clone_flags;
-    /// Descriptors the child closes first (the parent's ends of its pipes), -1
-    /// for unused entries.
-    int32_t close_first[4];
+    /// Descriptors the plan names by number rather than by slot (the init
+    /// image, the seccomp program), -1 for unused entries. Before its first
+    /// step the child closes every descriptor above 2 except these and its
+    /// slots' values: descriptors other threads created meanwhile (for their
+    /// own spawns or anything else) must not stay open in a child that may
+    /// wait for its parent.
+    int32_t keep[4];
     /// Initial slot values.
     long slots[CN_SLOT_COUNT];
     /// The child's stack: lowest address and size. The top must be 16-byte
