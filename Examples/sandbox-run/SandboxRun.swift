@@ -56,6 +56,11 @@ struct SandboxRun: ParsableCommand {
         if let first = command.first, first.hasPrefix("-"), first != "--" {
             throw ValidationError("unknown option '\(first)'")
         }
+        for (values, flag, names) in [(filesystem.roBind, "--ro-bind", "SRC DEST"), (filesystem.bind, "--bind", "SRC DEST"),
+                                      (filesystem.symlink, "--symlink", "TARGET LINK"), (filesystem.overlay, "--overlay", "LOWERS DEST"),
+                                      (process.setenv, "--setenv", "VAR VALUE")] where values.count % 2 != 0 {
+            throw ValidationError("\(flag) takes two values: \(names)")
+        }
         if payload.isEmpty && !check {
             throw ValidationError("missing the command to run (put it after the options, or after --)")
         }

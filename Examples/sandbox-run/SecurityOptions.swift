@@ -8,7 +8,7 @@ struct SecurityOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Seccomp filter: default (an allowlist for ordinary programs; other calls fail with EPERM), strict (compute only; other calls kill), none, or a Docker/OCI seccomp profile (JSON file).", valueName: "PROFILE"))
     var seccomp = "default"
 
-    @Option(name: .customLong("cap-add"), help: ArgumentHelp("Add capabilities (comma-separated names like NET_ADMIN, or ALL) to the defaults: Docker's 14 for a root payload, none otherwise.", valueName: "CAPS"))
+    @Option(name: .customLong("cap-add"), help: ArgumentHelp("Add capabilities (comma-separated names like NET_ADMIN, or ALL) to the defaults (Docker's 14 for a root payload, none otherwise), after --cap-drop.", valueName: "CAPS"))
     var capAdd: [String] = []
 
     @Option(name: .customLong("cap-drop"), help: ArgumentHelp("Drop capabilities (comma-separated names, or ALL).", valueName: "CAPS"))
@@ -53,7 +53,8 @@ struct SecurityOptions: ParsableArguments {
         if !capAdd.isEmpty || !capDrop.isEmpty {
             let added = try Self.capabilities(capAdd, flag: "--cap-add")
             let dropped = try Self.capabilities(capDrop, flag: "--cap-drop")
-            let kept = sandbox.resolvedCapabilities.effective.union(added).subtracting(dropped)
+            // As docker run: drops first, so "--cap-drop ALL --cap-add X" keeps X.
+            let kept = sandbox.resolvedCapabilities.effective.subtracting(dropped).union(added)
             sandbox.capabilities = sandbox.payloadIsRoot ? .root(kept) : .ambient(kept)
         }
         let rules = [(landlockRead, LandlockAccess.read, "--landlock-read"), (landlockWrite, .write, "--landlock-write"),

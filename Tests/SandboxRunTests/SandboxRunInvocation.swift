@@ -1,0 +1,77 @@
+import Foundation
+import TestSupport
+
+/// One run of the built sandbox-run binary, as a user's shell would start it.
+struct SandboxRunInvocation {
+    /// Exit status of sandbox-run itself.
+    let status: Int32
+    /// What it printed on standard output.
+    let standardOutput: String
+    /// What it printed on standard error.
+    let standardError: String
+
+    /// The path of the built binary, next to the test bundle.
+    static var binary: String { TestEnvironment.helper("sandbox-run") }
+
+    /// Runs `sandbox-run arguments...` (optionally through `prefix`, e.g. a
+    /// setpriv command line) and waits for it.
+    static func run(_ arguments: [String], prefix: [String] = [], environment: [String: String]? = nil) throws -> SandboxRunInvocation {
+        let process = Process()
+        let command = prefix + [binary] + arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
+        if let environment { process.environment = environment }
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Read both pipes to the end before waiting, so neither can fill up.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errorData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            errorData = error.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return SandboxRunInvocation(status: process.terminationStatus,
+                                    standardOutput: String(decoding: outputData, as: UTF8.self),
+                                    standardError: String(decoding: errorData, as: UTF8.self))
+    }
+
+    /// The last line of standard output parsed as a JSON object (--json).
+    func json() throws -> [String: Any] {
+        let line = standardOutput.split(separator: "\n").last.map(String.init) ?? ""
+        guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            throw JSONError(text: standardOutput)
+        }
+        return object
+    }
+
+    /// The lines of standard output.
+    var lines: [String] { standardOutput.split(separator: "\n").map(String.init) }
+}
+
+/// --json printed something that is not an object.
+struct JSONError: Error, CustomStringConvertible {
+    let text: String
+    var description: String { "not a JSON object: \(text)" }
+}
+
+extension Dictionary where Key == String, Value == Any {
+    /// The member object `key`.
+    func object(_ key: String) -> [String: Any]? { self[key] as? [String: Any] }
+    /// The member `key` as an integer.
+    func int(_ key: String) -> Int? { (self[key] as? NSNumber)?.intValue }
+    /// The member `key` as a string.
+    func string(_ key: String) -> String? { self[key] as? String }
+}
+
+/// A minimal root for the payload: /usr read-only with the merged-/usr
+/// links, a fresh /proc, a minimal /dev and a writable /tmp.
+let minimalRoot = ["--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
+                   "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+                   "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
