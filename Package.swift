@@ -66,7 +66,8 @@ let package = Package(
         .executableTarget(
             name: example,
             dependencies: ["Containment", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Examples/\(example)"
+            path: "Examples/\(example)",
+            exclude: example == "sandbox-run" ? ["README.md"] : []
         )
     },
     swiftLanguageModes: [.v6]

@@ -16,6 +16,10 @@ struct Runner {
         do {
             let sandbox: Sandbox
             (sandbox, origins) = try command.makeSandbox(mountOrder: mountOrder)
+            if command.security.exports {
+                try command.security.export(sandbox.seccomp)
+                return 0
+            }
             let argv = command.payload
             if command.dryRun {
                 print(try sandbox.plan(argv[0], Array(argv.dropFirst())))

@@ -61,7 +61,7 @@ struct SandboxRun: ParsableCommand {
                                       (process.setenv, "--setenv", "VAR VALUE")] where values.count % 2 != 0 {
             throw ValidationError("\(flag) takes two values: \(names)")
         }
-        if payload.isEmpty && !check {
+        if payload.isEmpty && !check && !security.exports {
             throw ValidationError("missing the command to run (put it after the options, or after --)")
         }
     }

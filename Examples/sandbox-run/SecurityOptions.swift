@@ -35,6 +35,33 @@ struct SecurityOptions: ParsableArguments {
     @Flag(help: "Landlock: enforce what this kernel can instead of failing when it cannot enforce everything.")
     var landlockBestEffort = false
 
+    @Option(help: ArgumentHelp("Write the --seccomp filter compiled to raw BPF (struct sock_filter[], as bwrap --seccomp reads it) to FILE and exit.", valueName: "FILE"))
+    var exportSeccompBpf: String?
+
+    @Option(help: ArgumentHelp("Write the --seccomp filter as an OCI runtime-spec linux.seccomp object (JSON, for crun or runc) to FILE and exit.", valueName: "FILE"))
+    var exportSeccompOci: String?
+
+    /// Whether the command line asks for an export instead of a run.
+    var exports: Bool { exportSeccompBpf != nil || exportSeccompOci != nil }
+
+    /// Writes the requested exports of `filter`.
+    func export(_ filter: SeccompFilter?) throws {
+        guard let filter else { throw CommandLineError("--export-seccomp-*: --seccomp none has no filter to export") }
+        if let path = exportSeccompBpf { try Self.writeFile(path, filter.program(.plain).bytes, flag: "--export-seccomp-bpf") }
+        if let path = exportSeccompOci { try Self.writeFile(path, Array(filter.ociSeccompJSON().utf8), flag: "--export-seccomp-oci") }
+    }
+
+    private static func writeFile(_ path: String, _ bytes: [UInt8], flag: String) throws {
+        do {
+            let fd = try FileDescriptor.open(FilePath(path), .writeOnly, options: [.create, .truncate, .closeOnExec],
+                                             permissions: [.ownerReadWrite, .groupRead, .otherRead])
+            defer { try? fd.close() }
+            _ = try fd.writeAll(bytes)
+        } catch let error as Errno {
+            throw CommandLineError("\(flag): cannot write \(path): \(error)")
+        }
+    }
+
     /// Sets the seccomp filter, capabilities, no_new_privs and Landlock.
     func apply(to sandbox: inout Sandbox, origins: inout FieldOrigins) throws {
         switch seccomp {
