@@ -76,6 +76,8 @@ struct SecurityOptions: ParsableArguments {
                 throw CommandLineError("--seccomp \(seccomp): \(error)")
             }
         }
+        // Compile each profile once per user, not once per run.
+        sandbox.seccomp?.programStore = .user
         sandbox.noNewPrivileges = !allowNewPrivileges
         if !capAdd.isEmpty || !capDrop.isEmpty {
             let added = try Self.capabilities(capAdd, flag: "--cap-add")
