@@ -31,7 +31,8 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-swift build -c release --product sandbox-run >/dev/null
+# A static Swift standard library: no dynamic relocation of the runtime at start-up.
+swift build -c release --product sandbox-run --static-swift-stdlib >/dev/null
 sandbox_run=$PWD/.build/release/sandbox-run
 
 work=$(mktemp -d /tmp/containment-peers.XXXXXX)
