@@ -1,7 +1,8 @@
 /// bubblewrap's two-value flags (`--ro-bind SRC DEST`) for
 /// swift-argument-parser, whose options take one value each: before
 /// parsing, `--ro-bind SRC DEST` becomes `--ro-bind=SRC --ro-bind=DEST`, so
-/// the option collects its values in pairs and values may start with "-".
+/// the option collects its values in pairs; every other option's value is
+/// attached the same way (`--time-limit=-1`), so values may start with "-".
 /// The rewrite stops at the command (the first argument that is neither an
 /// option nor an option's value) and at "--".
 enum PairedOptions {
@@ -42,11 +43,13 @@ enum PairedOptions {
                     order.append(name)
                 }
             }
-            result.append(argument)
             index += 1
-            if !flags.contains(argument) && !argument.contains("=") && index < arguments.count {
-                result.append(arguments[index])
+            if argument.hasPrefix("--") && !flags.contains(argument) && !argument.contains("=") && index < arguments.count {
+                // "--time-limit -1" as "--time-limit=-1": a value may start with "-".
+                result.append("\(argument)=\(arguments[index])")
                 index += 1
+            } else {
+                result.append(argument)
             }
         }
         return (result + arguments[index...], order)

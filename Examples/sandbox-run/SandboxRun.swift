@@ -54,7 +54,7 @@ struct SandboxRun: ParsableCommand {
         default: break
         }
         if let first = command.first, first.hasPrefix("-"), first != "--" {
-            throw ValidationError("unknown option '\(first)'")
+            throw ValidationError("unknown option '\(first.prefix { $0 != "=" })'")
         }
         for (values, flag, names) in [(filesystem.roBind, "--ro-bind", "SRC DEST"), (filesystem.bind, "--bind", "SRC DEST"),
                                       (filesystem.symlink, "--symlink", "TARGET LINK"), (filesystem.overlay, "--overlay", "LOWERS DEST"),

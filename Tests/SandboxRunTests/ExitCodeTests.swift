@@ -123,3 +123,19 @@ import Testing
         #expect(error.string("message")?.contains("at most 64") == true)
     }
 }
+
+/// Option values that look like options.
+@Suite struct OptionValueTests {
+    @Test func negativeValuesReachTheValidation() throws {
+        let run = try SandboxRunInvocation.run(["--time-limit", "-1", "/bin/true"])
+        #expect(run.status == 125)
+        #expect(run.standardError.contains("wallTimeLimit: must be positive"), "\(run.standardError)")
+        #expect(run.standardError.contains("[--time-limit]"))
+    }
+
+    @Test func valuesStartingWithADashAreValues() throws {
+        let run = try SandboxRunInvocation.run(["--setenv", "X", "-y", "--hostname", "-box", "/bin/sh", "-c", "echo $X; hostname"])
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.lines == ["-y", "-box"])
+    }
+}
