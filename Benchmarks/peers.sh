@@ -76,7 +76,10 @@ config = {
 json.dump(config, open(path, "w"), indent=1)
 PY
 
-ours="$sandbox_run --hostname bench --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 --proc /proc --dev /dev --cap-drop ALL --seccomp default /bin/true"
+ours_base="$sandbox_run --hostname bench --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 --proc /proc --dev /dev --cap-drop ALL --seccomp default"
+# As bwrap: the OCI default /proc and /sys masks off (crun applies them, from config.json).
+ours="$ours_base --no-masks /bin/true"
+ours_masked="$ours_base /bin/true"
 bwrap_cmd() {
   echo "bwrap --unshare-all --unshare-user --uid 0 --gid 0 --hostname bench --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 --proc /proc --dev /dev --cap-drop ALL --new-session --die-with-parent --seccomp 9 /bin/true 9< $1"
 }
@@ -100,58 +103,58 @@ if ! $crun_cmd >/dev/null 2>"$work/err" && grep -q "hybrid mode not supported" "
 fi
 
 # Every tool must succeed before it is timed.
-for command in "$ours" "$bwrap" "$crun_cmd"; do
+for command in "$ours" "$ours_masked" "$bwrap" "$crun_cmd"; do
   if ! bash -c "$command" >/dev/null 2>"$work/err"; then echo "peers: failed: $command"; cat "$work/err"; exit 1; fi
 done
 
-extra=()
+# The commands timed, by name; bwrap also with the Docker-sized filter of
+# ../shared/bench when it is there.
+names=(ours ours_masked bwrap crun)
+declare -A command_of=([ours]="$ours" [ours_masked]="$ours_masked" [bwrap]="$bwrap" [crun]="$crun_cmd")
+declare -A label_of=([ours]="sandbox-run (as bwrap: no /proc masks)" [ours_masked]="sandbox-run (OCI /proc masks, as crun)"
+                     [bwrap]="bwrap (same filter as BPF)" [crun]="crun run" [docker]="bwrap (docker-tree.bpf)")
 docker_bpf=${DOCKER_BPF:-../shared/bench/docker-tree.bpf}
-[ -f "$docker_bpf" ] && extra=("$(bwrap_cmd "$(cd "$(dirname "$docker_bpf")" && pwd)/$(basename "$docker_bpf")")")
+if [ -f "$docker_bpf" ]; then
+  names+=(docker)
+  command_of[docker]="$(bwrap_cmd "$(cd "$(dirname "$docker_bpf")" && pwd)/$(basename "$docker_bpf")")"
+fi
 
 # median_ms CSV ROW: the median column (seconds) of row ROW (1-based), in ms.
 median_ms() { awk -F, -v row="$2" 'NR == row + 1 { printf "%.3f", $4 * 1000 }' "$1"; }
 median_of() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 
 echo "whole-process runs of /bin/true, $runs runs a command, $rounds rounds, warmed up ($(nproc) cores, $(uname -r))"
-declare -a r_ours r_bwrap r_crun r_docker r_vs_bwrap r_vs_crun
+declare -A all
+vs_bwrap=(); vs_crun=()
 for round in $(seq "$rounds"); do
   # Rotate the order each round so drift and warmth hit every tool alike.
-  case $((round % 3)) in
-    1) order=(ours bwrap crun) ;;
-    2) order=(bwrap crun ours) ;;
-    0) order=(crun ours bwrap) ;;
-  esac
+  order=("${names[@]:$(( (round - 1) % ${#names[@]} ))}" "${names[@]:0:$(( (round - 1) % ${#names[@]} ))}")
   commands=()
-  for name in "${order[@]}"; do
-    case $name in ours) commands+=("$ours") ;; bwrap) commands+=("$bwrap") ;; crun) commands+=("$crun_cmd") ;; esac
-  done
-  hyperfine --style none --warmup 20 --runs "$runs" --export-csv "$work/round.csv" "${commands[@]}" "${extra[@]}" >/dev/null
-  for i in "${!order[@]}"; do
-    value=$(median_ms "$work/round.csv" $((i + 1)))
-    case ${order[$i]} in ours) o=$value ;; bwrap) b=$value ;; crun) c=$value ;; esac
-  done
-  d=""; [ ${#extra[@]} -gt 0 ] && d=$(median_ms "$work/round.csv" 4)
+  for name in "${order[@]}"; do commands+=("${command_of[$name]}"); done
+  hyperfine --style none --warmup 20 --runs "$runs" --export-csv "$work/round.csv" "${commands[@]}" >/dev/null
+  declare -A now=()
+  for i in "${!order[@]}"; do now[${order[$i]}]=$(median_ms "$work/round.csv" $((i + 1))); done
   if [ -n "$crun_overhead" ]; then
     hyperfine --style none --warmup 20 --runs "$runs" --export-csv "$work/overhead.csv" "$crun_overhead" >/dev/null
-    c=$(awk -v c="$c" -v o="$(median_ms "$work/overhead.csv" 1)" 'BEGIN { printf "%.3f", c - o }')
+    now[crun]=$(awk -v c="${now[crun]}" -v o="$(median_ms "$work/overhead.csv" 1)" 'BEGIN { printf "%.3f", c - o }')
   fi
-  r_ours+=("$o"); r_bwrap+=("$b"); r_crun+=("$c"); [ -n "$d" ] && r_docker+=("$d")
-  r_vs_bwrap+=("$(awk -v a="$o" -v b="$b" 'BEGIN { printf "%.3f", a / b }')")
-  r_vs_crun+=("$(awk -v a="$o" -v b="$c" 'BEGIN { printf "%.3f", a / b }')")
-  printf '  round %d: sandbox-run %7.3f ms   bwrap %7.3f ms   crun %7.3f ms%s   ratios %s / %s\n' "$round" "$o" "$b" "$c" \
-    "${d:+   bwrap+docker-tree.bpf $d ms}" "${r_vs_bwrap[-1]}" "${r_vs_crun[-1]}"
+  line="  round $round:"
+  for name in "${names[@]}"; do all[$name]+="${now[$name]} "; line+=" $name ${now[$name]} ms"; done
+  vs_bwrap+=("$(ratio "${now[ours]}" "${now[bwrap]}")")
+  vs_crun+=("$(ratio "${now[ours_masked]}" "${now[crun]}")")
+  echo "$line   ratios ${vs_bwrap[-1]} / ${vs_crun[-1]}"
 done
-printf '%-40s %s ms\n' "sandbox-run median" "$(printf '%s\n' "${r_ours[@]}" | median_of)"
-printf '%-40s %s ms\n' "bwrap (same filter as BPF) median" "$(printf '%s\n' "${r_bwrap[@]}" | median_of)"
-[ ${#r_docker[@]} -gt 0 ] && printf '%-40s %s ms\n' "bwrap (docker-tree.bpf) median" "$(printf '%s\n' "${r_docker[@]}" | median_of)"
-printf '%-40s %s ms\n' "crun run median" "$(printf '%s\n' "${r_crun[@]}" | median_of)"
-printf '%-40s %s   (goal <= 0.8)\n' "ratio sandbox-run / bwrap" "$(printf '%s\n' "${r_vs_bwrap[@]}" | median_of)"
-printf '%-40s %s\n' "ratio sandbox-run / crun" "$(printf '%s\n' "${r_vs_crun[@]}" | median_of)"
+for name in "${names[@]}"; do
+  printf '%-44s %s ms\n' "${label_of[$name]} median" "$(printf '%s\n' ${all[$name]} | median_of)"
+done
+printf '%-44s %s   (goal <= 0.8)\n' "ratio sandbox-run / bwrap" "$(printf '%s\n' "${vs_bwrap[@]}" | median_of)"
+printf '%-44s %s\n' "ratio sandbox-run / crun (both with masks)" "$(printf '%s\n' "${vs_crun[@]}" | median_of)"
 
 # Start-up of the CLI itself: no sandbox at all, and the lightest sandbox.
 hyperfine --style none -N --warmup 20 --runs "$runs" --export-csv "$work/startup.csv" \
   "$sandbox_run --version" "$sandbox_run --help" "$sandbox_run --namespaces none --seccomp none /bin/true" "/bin/true" >/dev/null
-printf '%-40s %s ms\n' "start-up: sandbox-run --version" "$(median_ms "$work/startup.csv" 1)"
-printf '%-40s %s ms\n' "start-up: sandbox-run --help" "$(median_ms "$work/startup.csv" 2)"
-printf '%-40s %s ms\n' "sandbox-run, no namespaces, /bin/true" "$(median_ms "$work/startup.csv" 3)"
-printf '%-40s %s ms\n' "/bin/true alone" "$(median_ms "$work/startup.csv" 4)"
+printf '%-44s %s ms\n' "start-up: sandbox-run --version" "$(median_ms "$work/startup.csv" 1)"
+printf '%-44s %s ms\n' "start-up: sandbox-run --help" "$(median_ms "$work/startup.csv" 2)"
+printf '%-44s %s ms\n' "sandbox-run, no namespaces, /bin/true" "$(median_ms "$work/startup.csv" 3)"
+printf '%-44s %s ms\n' "/bin/true alone" "$(median_ms "$work/startup.csv" 4)"

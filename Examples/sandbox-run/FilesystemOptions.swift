@@ -40,6 +40,9 @@ struct FilesystemOptions: ParsableArguments {
     @Flag(help: "Keep the root writable (with --root or --host-readonly).")
     var rwRoot = false
 
+    @Flag(help: "Leave the OCI default /proc and /sys paths (keys, timer_list, sysrq-trigger, ...) unmasked and writable, as bubblewrap does.")
+    var noMasks = false
+
     /// The mount flags, as `PairedOptions` records their order.
     static let mountFlags: Set<String> = ["--ro-bind", "--bind", "--tmpfs", "--proc", "--dev", "--symlink", "--dir", "--overlay"]
 
@@ -51,6 +54,7 @@ struct FilesystemOptions: ParsableArguments {
         let mounts = try orderedMounts(mountOrder)
         if roots == 0 && mounts.isEmpty {
             if rwRoot { throw CommandLineError("--rw-root needs --root or --host-readonly") }
+            if noMasks { throw CommandLineError("--no-masks needs a root or mount flag; without one the host's /proc is used as it is") }
             return
         }
         var configuration: FilesystemConfiguration
@@ -69,6 +73,10 @@ struct FilesystemOptions: ParsableArguments {
             origins.record("filesystem.mounts[\(offset + index)]", entry.flag)
         }
         configuration.mounts += mounts.map(\.mount)
+        if noMasks {
+            configuration.maskedPaths = []
+            configuration.readOnlyPaths = []
+        }
         sandbox.filesystem = configuration
     }
 

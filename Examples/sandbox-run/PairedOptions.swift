@@ -12,7 +12,7 @@ enum PairedOptions {
     /// Options that take no value; every other option takes one.
     static let flags: Set<String> = [
         "--json", "--dry-run", "--check", "--version", "--help", "-h", "--help-hidden",
-        "--host-readonly", "--rw-root", "--inherit-env", "--as-pid-1", "--landlock-best-effort",
+        "--host-readonly", "--rw-root", "--no-masks", "--inherit-env", "--as-pid-1", "--landlock-best-effort",
         "--allow-new-privileges",
     ]
 

@@ -43,6 +43,14 @@ import Testing
         #expect(run.lines.last == "tmp-writable")
     }
 
+    @Test func procPathsAreMaskedUnlessNoMasks() throws {
+        let script = "stat -c %F /proc/keys; grep ' /proc/sys ' /proc/self/mounts | cut -d' ' -f4 | cut -d, -f1"
+        let masked = try SandboxRunInvocation.run(minimalRoot + ["/bin/sh", "-c", script])
+        #expect(masked.lines == ["character special file", "ro"], "\(masked.standardOutput)\(masked.standardError)")
+        let unmasked = try SandboxRunInvocation.run(minimalRoot + ["--no-masks", "/bin/sh", "-c", script])
+        #expect(unmasked.lines == ["regular empty file"], "\(unmasked.standardOutput)\(unmasked.standardError)")
+    }
+
     @Test func procShowsThePayloadsPidNamespace() throws {
         let run = try SandboxRunInvocation.run(minimalRoot + ["/bin/sh", "-c", "echo $$; ls /proc | grep -c '^[0-9]'"])
         #expect(run.status == 0, "\(run.standardError)")
