@@ -32,8 +32,10 @@ import Testing
         filter.add(["mkdir", "mkdirat"], .errno(EPERM))
         filter.add("getpgid", .errno(Int32(getpid() % 4000) + 1))  // a value of this test's own: a fresh memfd
         sandbox.seccomp = filter
+        let isFilter = { (entry: (fd: Int32, target: String)) in entry.target.hasPrefix("/memfd:seccomp-filter") }
+        let before = Set(openDescriptors().filter(isFilter).map(\.fd))
         _ = try sandbox.plan("/bin/true")  // creates the program's memfd at the lowest free number
-        let memfd = try #require(openDescriptors().first { $0.target.hasPrefix("/memfd:seccomp-filter") }?.fd)
+        let memfd = try #require(openDescriptors().filter(isFilter).map(\.fd).first { !before.contains($0) })
         let passed = (0..<10).map { _ in open("/dev/null", O_RDONLY | O_CLOEXEC) }
         defer { passed.forEach { close($0) } }
         sandbox.passedDescriptors = passed.map { FileDescriptor(rawValue: $0) }
@@ -47,7 +49,14 @@ import Testing
     }
 
     private func openDescriptors() -> [(fd: Int32, target: String)] {
-        (0..<256).compactMap { fd in
+        guard let directory = opendir("/proc/self/fd") else { return [] }
+        defer { closedir(directory) }
+        var numbers: [Int32] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if let fd = Int32(name) { numbers.append(fd) }
+        }
+        return numbers.compactMap { fd in
             var buffer = [CChar](repeating: 0, count: 512)
             let count = readlink("/proc/self/fd/\(fd)", &buffer, buffer.count - 1)
             guard count > 0 else { return nil }

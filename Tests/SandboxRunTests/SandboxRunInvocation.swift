@@ -14,32 +14,43 @@ struct SandboxRunInvocation {
     static var binary: String { TestEnvironment.helper("sandbox-run") }
 
     /// Runs `sandbox-run arguments...` (optionally through `prefix`, e.g. a
-    /// setpriv command line) and waits for it.
-    static func run(_ arguments: [String], prefix: [String] = [], environment: [String: String]? = nil) throws -> SandboxRunInvocation {
+    /// setpriv command line) and waits for it to exit.
+    ///
+    /// The waiting happens on a thread of its own, never on the cooperative
+    /// pool: tests of the same process spawn sandboxes whose parent side
+    /// needs the pool, and their children briefly hold copies of every
+    /// descriptor of this process. Output goes to files, not pipes, so the
+    /// result depends on sandbox-run's exit only, not on every copy of a
+    /// pipe's write end being closed.
+    static func run(_ arguments: [String], prefix: [String] = [], environment: [String: String]? = nil) async throws -> SandboxRunInvocation {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try runBlocking(arguments, prefix: prefix, environment: environment) })
+            }.start()
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], prefix: [String], environment: [String: String]?) throws -> SandboxRunInvocation {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-run-test-\(UUID().uuidString)")
+        let outputURL = base.appendingPathExtension("out"), errorURL = base.appendingPathExtension("err")
+        for url in [outputURL, errorURL] { FileManager.default.createFile(atPath: url.path, contents: nil) }
+        defer { for url in [outputURL, errorURL] { try? FileManager.default.removeItem(at: url) } }
+        let output = try FileHandle(forWritingTo: outputURL), error = try FileHandle(forWritingTo: errorURL)
         let process = Process()
         let command = prefix + [binary] + arguments
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
         if let environment { process.environment = environment }
-        let output = Pipe(), error = Pipe()
         process.standardOutput = output
         process.standardError = error
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        // Read both pipes to the end before waiting, so neither can fill up.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errorData = Data()
-        group.enter()
-        DispatchQueue.global().async {
-            errorData = error.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
         process.waitUntilExit()
+        try output.close()
+        try error.close()
         return SandboxRunInvocation(status: process.terminationStatus,
-                                    standardOutput: String(decoding: outputData, as: UTF8.self),
-                                    standardError: String(decoding: errorData, as: UTF8.self))
+                                    standardOutput: try String(contentsOf: outputURL, encoding: .utf8),
+                                    standardError: try String(contentsOf: errorURL, encoding: .utf8))
     }
 
     /// The last line of standard output parsed as a JSON object (--json).

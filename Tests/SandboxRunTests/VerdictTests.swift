@@ -4,9 +4,9 @@ import Testing
 
 /// Limits end the payload with the verdict that names them, in --json.
 @Suite struct VerdictTests {
-    @Test func memoryLimitVerdict() throws {
+    @Test func memoryLimitVerdict() async throws {
         guard TestEnvironment.hasRoot(for: "a memory cgroup of sandbox-run's own") else { return }
-        let run = try SandboxRunInvocation.run(["--json", "--memory", "32M", "/bin/sh", "-c",
+        let run = try await SandboxRunInvocation.run(["--json", "--memory", "32M", "/bin/sh", "-c",
                                                 "a=$(head -c 104857600 /dev/zero | tr '\\000' x); echo ${#a}"])
         let object = try run.json()
         #expect(object.object("verdict")?.string("code") == "memory-limit", "\(run.standardOutput)\(run.standardError)")
@@ -14,45 +14,45 @@ import Testing
         #expect(run.status == 137)
     }
 
-    @Test func pidsLimitVerdict() throws {
+    @Test func pidsLimitVerdict() async throws {
         guard TestEnvironment.hasRoot(for: "a pids cgroup of sandbox-run's own") else { return }
-        let run = try SandboxRunInvocation.run(["--json", "--pids", "16", "/bin/sh", "-c", "for i in $(seq 40); do sleep 2 & done; wait"])
+        let run = try await SandboxRunInvocation.run(["--json", "--pids", "16", "/bin/sh", "-c", "for i in $(seq 40); do sleep 2 & done; wait"])
         let object = try run.json()
         #expect(object.object("verdict")?.string("code") == "pids-limit", "\(run.standardOutput)\(run.standardError)")
     }
 
-    @Test func wallTimeLimitVerdict() throws {
-        let run = try SandboxRunInvocation.run(["--json", "--time-limit", "0.2", "/bin/sleep", "5"])
+    @Test func wallTimeLimitVerdict() async throws {
+        let run = try await SandboxRunInvocation.run(["--json", "--time-limit", "0.2", "/bin/sleep", "5"])
         let object = try run.json()
         #expect(object.object("verdict")?.string("code") == "wall-time-limit")
         #expect(run.status == 137)
         #expect((object.object("usage")?.int("wallTimeMicroseconds") ?? 0) < 3_000_000)
     }
 
-    @Test func cpuTimeLimitVerdict() throws {
-        let run = try SandboxRunInvocation.run(["--json", "--cpu-time-limit", "1", "/bin/sh", "-c", "while :; do :; done"])
+    @Test func cpuTimeLimitVerdict() async throws {
+        let run = try await SandboxRunInvocation.run(["--json", "--cpu-time-limit", "1", "/bin/sh", "-c", "while :; do :; done"])
         let object = try run.json()
         #expect(object.object("verdict")?.string("code") == "cpu-time-limit", "\(run.standardOutput)")
     }
 
-    @Test func strictSeccompVerdictNamesTheCall() throws {
-        let run = try SandboxRunInvocation.run(["--json", "--seccomp", "strict", "/bin/sh", "-c", "echo hi"])
+    @Test func strictSeccompVerdictNamesTheCall() async throws {
+        let run = try await SandboxRunInvocation.run(["--json", "--seccomp", "strict", "/bin/sh", "-c", "echo hi"])
         let verdict = try #require(try run.json().object("verdict"))
         #expect(verdict.string("code") == "seccomp-violation", "\(run.standardOutput)")
         #expect(verdict.string("systemCall")?.isEmpty == false)
         #expect(run.status == 137)
     }
 
-    @Test func nonNormalVerdictIsReportedOnStandardError() throws {
-        let run = try SandboxRunInvocation.run(["--time-limit", "0.1", "/bin/sleep", "5"])
+    @Test func nonNormalVerdictIsReportedOnStandardError() async throws {
+        let run = try await SandboxRunInvocation.run(["--time-limit", "0.1", "/bin/sleep", "5"])
         #expect(run.standardError.contains("sandbox-run: wall-time limit"), "\(run.standardError)")
     }
 }
 
 /// --json, --dry-run and --check print what they promise.
 @Suite struct OutputModeTests {
-    @Test func jsonHasTerminationVerdictAndUsage() throws {
-        let run = try SandboxRunInvocation.run(["--json", "/bin/sh", "-c", "echo payload; exit 3"])
+    @Test func jsonHasTerminationVerdictAndUsage() async throws {
+        let run = try await SandboxRunInvocation.run(["--json", "/bin/sh", "-c", "echo payload; exit 3"])
         #expect(run.lines.first == "payload")
         let object = try run.json()
         #expect(object.int("exitCode") == 3)
@@ -67,17 +67,17 @@ import Testing
         }
     }
 
-    @Test func jsonOfASignalDeath() throws {
-        let run = try SandboxRunInvocation.run(["--json", "/bin/sh", "-c", "kill -KILL $$"])
+    @Test func jsonOfASignalDeath() async throws {
+        let run = try await SandboxRunInvocation.run(["--json", "/bin/sh", "-c", "kill -KILL $$"])
         let termination = try #require(try run.json().object("termination"))
         #expect(termination.string("kind") == "signaled")
         #expect(termination.int("signal") == 9)
         #expect(termination.string("signalName") == "SIGKILL")
     }
 
-    @Test func dryRunPrintsThePlanWithoutRunning() throws {
+    @Test func dryRunPrintsThePlanWithoutRunning() async throws {
         let marker = "/tmp/sandbox-run-dry-run-\(getpid())"
-        let run = try SandboxRunInvocation.run(["--dry-run", "--hostname", "box", "--ro-bind", "/usr", "/usr", "--proc", "/proc",
+        let run = try await SandboxRunInvocation.run(["--dry-run", "--hostname", "box", "--ro-bind", "/usr", "/usr", "--proc", "/proc",
                                                 "/bin/sh", "-c", "touch \(marker)"])
         #expect(run.status == 0, "\(run.standardError)")
         #expect(run.lines.first?.hasPrefix("clone3 [user, pid, mnt, uts, ipc, net, cgroup]") == true)
@@ -88,14 +88,14 @@ import Testing
         #expect(access(marker, F_OK) != 0, "the payload ran")
     }
 
-    @Test func dryRunValidatesToo() throws {
-        let run = try SandboxRunInvocation.run(["--dry-run", "--ro-bind", "/nonexistent", "/x", "/bin/true"])
+    @Test func dryRunValidatesToo() async throws {
+        let run = try await SandboxRunInvocation.run(["--dry-run", "--ro-bind", "/nonexistent", "/x", "/bin/true"])
         #expect(run.status == 125)
         #expect(run.standardError.contains("does not exist"))
     }
 
-    @Test func checkPrintsEveryPreflightItem() throws {
-        let run = try SandboxRunInvocation.run(["--check"])
+    @Test func checkPrintsEveryPreflightItem() async throws {
+        let run = try await SandboxRunInvocation.run(["--check"])
         #expect(run.status == 0)
         for item in ["kernel", "clone3 and pidfd", "user namespaces", "user namespace sysctls", "wide id maps",
                      "cgroup hierarchy", "cgroup controllers", "cgroup delegation", "seccomp", "seccomp user notification",
@@ -105,8 +105,8 @@ import Testing
         #expect(run.standardOutput.contains("ok   kernel: Linux "))
     }
 
-    @Test func checkAsJSON() throws {
-        let run = try SandboxRunInvocation.run(["--check", "--json"])
+    @Test func checkAsJSON() async throws {
+        let run = try await SandboxRunInvocation.run(["--check", "--json"])
         let object = try run.json()
         let items = try #require(object["items"] as? [[String: Any]])
         #expect(items.count >= 15)
@@ -115,11 +115,11 @@ import Testing
         #expect(object["supported"] is Bool)
     }
 
-    @Test func versionAndHelp() throws {
-        let version = try SandboxRunInvocation.run(["--version"])
+    @Test func versionAndHelp() async throws {
+        let version = try await SandboxRunInvocation.run(["--version"])
         #expect(version.status == 0)
         #expect(version.standardOutput.hasPrefix("sandbox-run "))
-        let help = try SandboxRunInvocation.run(["--help"])
+        let help = try await SandboxRunInvocation.run(["--help"])
         #expect(help.status == 0)
         for flag in ["--ro-bind <SRC DEST>", "--memory", "--seccomp", "--cap-add", "--landlock-read", "--json", "--dry-run", "--check", "125"] {
             #expect(help.standardOutput.contains(flag), "\(flag)")
@@ -132,16 +132,16 @@ import Testing
 @Suite struct UnprivilegedTests {
     static let nobody = ["/usr/bin/setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", "--"]
 
-    @Test func runsRootlessInAUserNamespace() throws {
+    @Test func runsRootlessInAUserNamespace() async throws {
         guard TestEnvironment.hasRoot(for: "switching to nobody") else { return }
-        let run = try SandboxRunInvocation.run(["--hostname", "rootless", "/bin/sh", "-c", "hostname; id -u"], prefix: Self.nobody)
+        let run = try await SandboxRunInvocation.run(["--hostname", "rootless", "/bin/sh", "-c", "hostname; id -u"], prefix: Self.nobody)
         #expect(run.status == 0, "\(run.standardError)")
         #expect(run.lines == ["rootless", "0"])
     }
 
-    @Test func cgroupLimitWithoutDelegationFailsWithRemedy() throws {
+    @Test func cgroupLimitWithoutDelegationFailsWithRemedy() async throws {
         guard TestEnvironment.hasRoot(for: "switching to nobody") else { return }
-        let run = try SandboxRunInvocation.run(["--pids", "16", "/bin/true"], prefix: Self.nobody)
+        let run = try await SandboxRunInvocation.run(["--pids", "16", "/bin/true"], prefix: Self.nobody)
         #expect(run.status == 125)
         #expect(run.standardError.contains("delegate"), "\(run.standardError)")
     }
