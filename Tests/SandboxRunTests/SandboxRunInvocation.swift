@@ -33,7 +33,7 @@ struct SandboxRunInvocation {
     private static func runBlocking(_ arguments: [String], prefix: [String], environment: [String: String]?) throws -> SandboxRunInvocation {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-run-test-\(UUID().uuidString)")
         let outputURL = base.appendingPathExtension("out"), errorURL = base.appendingPathExtension("err")
-        for url in [outputURL, errorURL] { FileManager.default.createFile(atPath: url.path, contents: nil) }
+        for url in [outputURL, errorURL] { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
         defer { for url in [outputURL, errorURL] { try? FileManager.default.removeItem(at: url) } }
         let output = try FileHandle(forWritingTo: outputURL), error = try FileHandle(forWritingTo: errorURL)
         let process = Process()
