@@ -5,7 +5,7 @@ import PackageDescription
 let layers = ["Namespaces", "Cgroups", "Seccomp", "Capabilities", "RootFS"]
 
 /// One thin executable per layer.
-let examples = ["namespaces-demo", "cgroups-demo", "seccomp-demo", "capabilities-demo", "rootfs-demo"]
+let examples = ["namespaces-demo", "cgroups-demo", "seccomp-demo", "capabilities-demo", "rootfs-demo", "sandbox-run"]
 
 let system: Target.Dependency = .product(name: "SystemPackage", package: "swift-system")
 
@@ -60,11 +60,15 @@ let package = Package(
             dependencies: Array(Set([module, "Containment"])).sorted().map { .target(name: $0) }
                 + ["TestSupport", "containment-probe", "containment-test-helper"]
         )
-    } + examples.map { example in
+    } + [
+        // End-to-end tests of the sandbox-run CLI: they run the built binary.
+        .testTarget(name: "SandboxRunTests", dependencies: ["TestSupport", "sandbox-run", "containment-probe"]),
+    ] + examples.map { example in
         .executableTarget(
             name: example,
             dependencies: ["Containment", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Examples/\(example)"
+            path: "Examples/\(example)",
+            exclude: example == "sandbox-run" ? ["README.md"] : []
         )
     },
     swiftLanguageModes: [.v6]

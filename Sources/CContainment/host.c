@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,6 +64,24 @@ fail:;
     int error = errno ? errno : EIO;
     close(fd);
     return -error;
+}
+
+int cn_seccomp_action_available(uint32_t action) {
+    return cn_result(syscall(SYS_seccomp, 2 /* SECCOMP_GET_ACTION_AVAIL */, 0, &action));
+}
+
+int cn_seccomp_notification_sizes(uint16_t sizes[3]) {
+    return cn_result(syscall(SYS_seccomp, 3 /* SECCOMP_GET_NOTIF_SIZES */, 0, sizes));
+}
+
+int cn_seccomp_mode(void) { return cn_result(prctl(PR_GET_SECCOMP, 0, 0, 0, 0)); }
+
+int cn_mount_setattr_probe(void) {
+#ifdef SYS_mount_setattr
+    return cn_result(syscall(SYS_mount_setattr, -1, "", 0, (void *)0, (size_t)0));
+#else
+    return -ENOSYS;
+#endif
 }
 
 const char *cn_signal_name(int signal) { return sigabbrev_np(signal); }

@@ -32,8 +32,9 @@ struct DescriptorLayout: Sendable {
     var floor: Int32 { usesInit ? initImageTarget + 1 : errorTarget + 1 }
 
     /// Steps that place every descriptor without one overwriting another
-    /// source: first each source is duplicated at or above `floor`, then each
-    /// copy is dup3'd onto its target, then all above are closed.
+    /// source: first each source (the fixed descriptors' too) is duplicated
+    /// at or above `floor`, then each copy is dup3'd onto its target, then
+    /// all above are closed except the fixed targets.
     func steps(initImage: Int32?) -> [SetupStep] {
         var moves: [(source: StepArgument, target: Int32, closeOnExec: Bool, label: String)] = []
         for (fd, slot) in Self.stdio.enumerated() { moves.append((.slot(slot), Int32(fd), false, slot.name)) }
@@ -46,6 +47,12 @@ struct DescriptorLayout: Sendable {
             moves.append((.slot(Self.status), statusTarget, false, "init status pipe"))
             moves.append((.integer(Int(initImage)), initImageTarget, true, "init image"))
         }
+        // Fixed descriptors go through the same two phases: their sources
+        // are host descriptor numbers that may lie below `floor`, where a
+        // placement above could overwrite them before they are copied.
+        for descriptor in fixed {
+            moves.append((descriptor.source, descriptor.target, descriptor.closeOnExec, descriptor.label))
+        }
         var steps: [SetupStep] = []
         for move in moves {
             steps.append(.syscall(.descriptors, "duplicate \(move.label)", Int(SYS_fcntl), move.source,
@@ -57,11 +64,6 @@ struct DescriptorLayout: Sendable {
                                   .slot(StepSlot("moving:\(move.target)")), .integer(Int(move.target)),
                                   .integer(move.closeOnExec ? Int(O_CLOEXEC) : 0),
                                   result: move.target == errorTarget ? .error : nil))
-        }
-        for descriptor in fixed {
-            steps.append(.syscall(.descriptors, "place \(descriptor.label) at \(descriptor.target)", Int(SYS_dup3),
-                                  descriptor.source, .integer(Int(descriptor.target)),
-                                  .integer(descriptor.closeOnExec ? Int(O_CLOEXEC) : 0)))
         }
         var first = floor
         for kept in fixed.map(\.target).sorted() where kept >= first {

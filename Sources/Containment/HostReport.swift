@@ -39,19 +39,33 @@ public struct HostReport: Sendable, CustomStringConvertible {
 
 /// The host the SDK runs on.
 public enum Host {
-    /// Checks what this host supports by trying it: spawning sandboxes with
-    /// and without a user namespace, reading the kernel's settings and
-    /// looking for the helpers the SDK uses.
+    /// Checks what this host supports, item by item: spawning sandboxes
+    /// with and without a user namespace, reading the kernel's settings
+    /// (user namespace sysctls, cgroup mounts, Landlock and seccomp
+    /// features) and looking for the helpers the SDK uses. Creates nothing
+    /// that outlives the check; takes a few milliseconds.
+    ///
+    /// Items, by name: "kernel", "clone3 and pidfd", "user namespaces",
+    /// "user namespace sysctls", "all container namespaces", "wide id maps",
+    /// "time namespaces", "cgroup hierarchy", "cgroup controllers",
+    /// "cgroup delegation", "seccomp", "seccomp user notification",
+    /// "Landlock", "overlay in a user namespace", "idmapped mounts".
     public static func check() async -> HostReport {
         var items = [kernelItem()]
         items.append(await spawnItem("clone3 and pidfd", namespaces: [], detail: "clone3 with CLONE_PIDFD works"))
         items.append(await spawnItem("user namespaces", namespaces: [.user], detail: "a user namespace can be created by this process"))
+        items.append(userNamespaceSysctlsItem())
         items.append(await spawnItem("all container namespaces", namespaces: .all, detail: "user, pid, mount, uts, ipc, network and cgroup namespaces can be created"))
         items.append(idMapHelperItem())
         items.append(HostReport.Item("time namespaces", supported: access("/proc/self/ns/time", F_OK) == 0,
                           detail: access("/proc/self/ns/time", F_OK) == 0 ? "present" : "absent",
                           remedy: "Linux 5.6 or later is needed for time offsets"))
+        items += cgroupItems()
+        items.append(seccompItem())
+        items.append(seccompNotificationItem())
+        items.append(landlockItem())
         items.append(filesystemItem())
+        items.append(idmappedMountsItem())
         return HostReport(items: items)
     }
 

@@ -3,8 +3,11 @@ import ContainmentSupport
 import Glibc
 
 extension Sandbox {
-    /// Whether the payload runs as uid 0 in its user namespace.
-    var payloadIsRoot: Bool {
+    /// Whether the payload runs as uid 0 in its user namespace (or on the
+    /// host, without one): `identity`'s uid, else root inside a new user
+    /// namespace, else the host process's own uid. Decides the default
+    /// capabilities (``resolvedCapabilities``).
+    public var payloadIsRoot: Bool {
         if let identity { return identity.uid == 0 }
         return isolation.isolated.contains(.user) || geteuid() == 0
     }

@@ -38,6 +38,22 @@ public struct Verdict: Sendable, Hashable, CustomStringConvertible {
     /// True when the process ended on its own.
     public var isNormal: Bool { kind == .normal }
 
+    /// A stable, machine-readable name of the kind of verdict, for logs and
+    /// JSON: "normal", "wall-time-limit", "killed-on-request",
+    /// "memory-limit", "cpu-time-limit", "pids-limit" or
+    /// "seccomp-violation" (the call is in ``violatingSystemCall``).
+    public var code: String {
+        switch kind {
+        case .normal: "normal"
+        case .wallTimeLimit: "wall-time-limit"
+        case .killedOnRequest: "killed-on-request"
+        case .memoryLimit: "memory-limit"
+        case .cpuTimeLimit: "cpu-time-limit"
+        case .pidsLimit: "pids-limit"
+        case .seccompViolation: "seccomp-violation"
+        }
+    }
+
     public var description: String {
         switch kind {
         case .normal: "normal"

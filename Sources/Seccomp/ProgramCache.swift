@@ -10,12 +10,14 @@ final class ProgramCache: Sendable {
     /// How many programs this cache compiled.
     let compilations = Atomic<Int>(0)
 
+    /// The program for `variant`: cached, or made by `make`, which says
+    /// whether it compiled (rather than loaded) it.
     func program(_ variant: SeccompProgram.Variant,
-                 compile: () throws(SeccompError) -> SeccompProgram) throws(SeccompError) -> SeccompProgram {
+                 make: () throws(SeccompError) -> (SeccompProgram, compiled: Bool)) throws(SeccompError) -> SeccompProgram {
         try state.withLock { (state) throws(SeccompError) -> SeccompProgram in
             if let program = state.programs[variant] { return program }
-            let program = try compile()
-            compilations.add(1, ordering: .relaxed)
+            let (program, compiled) = try make()
+            if compiled { compilations.add(1, ordering: .relaxed) }
             state.programs[variant] = program
             return program
         }

@@ -38,6 +38,9 @@ public struct SeccompFilter: Sendable, Equatable, CustomStringConvertible {
     /// Answers `notify` actions in the host; without one, a notified call
     /// fails with ENOSYS.
     public var notificationHandler: SeccompNotificationHandler?
+    /// Where compiled programs are kept across processes; nil compiles in
+    /// every process that uses the filter (once per value, as always).
+    public var programStore: SeccompProgramStore?
 
     private var cache = ProgramCache()
 
@@ -130,7 +133,15 @@ public struct SeccompFilter: Sendable, Equatable, CustomStringConvertible {
     /// and cached in the value (and its copies) afterwards.
     public func program(_ variant: SeccompProgram.Variant = .plain) throws(SeccompError) -> SeccompProgram {
         try validate()
-        return try cache.program(variant) { () throws(SeccompError) in try SeccompCompiler(filter: self, variant: variant).compile() }
+        return try cache.program(variant) { () throws(SeccompError) -> (SeccompProgram, compiled: Bool) in
+            let path = programStore?.path(for: self, variant: variant)
+            if let programStore, let path, let bytes = programStore.load(path) {
+                return (SeccompProgram(bytes: bytes, needsListener: needsListener(variant)), false)
+            }
+            let program = try SeccompCompiler(filter: self, variant: variant).compile()
+            if let programStore, let path { programStore.save(program.bytes, at: path) }
+            return (program, true)
+        }
     }
 
     /// A sealed memfd with the supervised program, shared by every spawn
@@ -141,12 +152,13 @@ public struct SeccompFilter: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// How many times libseccomp compiled this value (and its unchanged
-    /// copies): once per program variant, however many spawns use it.
+    /// copies): once per program variant, however many spawns use it, and
+    /// not at all for a program found in ``programStore``.
     public var compilationCount: Int { cache.compilations.load(ordering: .relaxed) }
 
     /// Filters are equal when they compile to the same program: the default
-    /// and foreign-ABI actions and the rules. The notification handler and
-    /// `forcesSpeculationMitigations` are not compared.
+    /// and foreign-ABI actions and the rules. The notification handler,
+    /// `forcesSpeculationMitigations` and the program store are not compared.
     public static func == (lhs: SeccompFilter, rhs: SeccompFilter) -> Bool {
         lhs.defaultAction == rhs.defaultAction && lhs.rules == rhs.rules
             && lhs.foreignArchitectureAction == rhs.foreignArchitectureAction

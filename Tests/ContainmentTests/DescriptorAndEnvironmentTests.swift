@@ -23,6 +23,47 @@ import Testing
         #expect(view.all("fd").count == 4)
     }
 
+    /// The seccomp program's memfd is a host descriptor like any other: when
+    /// its number lies where the layout places stdio or passed descriptors,
+    /// it must be copied away before they land on it.
+    @Test func seccompProgramBelowTheLayoutSurvivesPlacement() async throws {
+        var sandbox = Sandbox()
+        var filter = SeccompFilter(defaultAction: .allow)
+        filter.add(["mkdir", "mkdirat"], .errno(EPERM))
+        filter.add("getpgid", .errno(Int32(getpid() % 4000) + 1))  // a value of this test's own: a fresh memfd
+        sandbox.seccomp = filter
+        let isFilter = { (entry: (fd: Int32, target: String)) in entry.target.hasPrefix("/memfd:seccomp-filter") }
+        let before = Set(openDescriptors().filter(isFilter).map(\.fd))
+        _ = try sandbox.plan("/bin/true")  // creates the program's memfd at the lowest free number
+        let memfd = try #require(openDescriptors().filter(isFilter).map(\.fd).first { !before.contains($0) })
+        let passed = (0..<10).map { _ in open("/dev/null", O_RDONLY | O_CLOEXEC) }
+        defer { passed.forEach { close($0) } }
+        sandbox.passedDescriptors = passed.map { FileDescriptor(rawValue: $0) }
+        // Run alone, the memfd takes a low number and the passed descriptors
+        // land on it; with other suites opening descriptors concurrently it
+        // may not, and the run below must work all the same.
+        let collides = memfd < 3 + Int32(passed.count)
+        let result = try await sandbox.run("/bin/sh", ["-c", "mkdir /tmp/x-$$ 2>&1; echo status $?"], output: .string(), error: .string())
+        #expect(result.standardOutput.contains("Operation not permitted"), "\(result.standardOutput)\(result.standardError)")
+        #expect(result.termination == .exited(0), "collision arranged: \(collides)")
+    }
+
+    private func openDescriptors() -> [(fd: Int32, target: String)] {
+        guard let directory = opendir("/proc/self/fd") else { return [] }
+        defer { closedir(directory) }
+        var numbers: [Int32] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if let fd = Int32(name) { numbers.append(fd) }
+        }
+        return numbers.compactMap { fd in
+            var buffer = [CChar](repeating: 0, count: 512)
+            let count = readlink("/proc/self/fd/\(fd)", &buffer, buffer.count - 1)
+            guard count > 0 else { return nil }
+            return (Int32(fd), String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+    }
+
     @Test func socketActivationFollowsTheSystemdConvention() async throws {
         let socket = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         // An abstract socket: a leading NUL, then the name.

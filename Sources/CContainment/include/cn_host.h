@@ -33,6 +33,24 @@ int cn_pipe_cloexec(int fds[2]);
 /// descriptor or a negated errno.
 int cn_sealed_memfd(const char *name, const void *bytes, size_t size);
 
+/// seccomp(SECCOMP_GET_ACTION_AVAIL, 0, &action): 0 when the kernel knows
+/// the filter return `action` (SECCOMP_RET_*), else a negated errno.
+int cn_seccomp_action_available(uint32_t action);
+
+/// seccomp(SECCOMP_GET_NOTIF_SIZES, 0, sizes): 0 when the kernel offers
+/// user notification (Linux 5.0 or later), else a negated errno. Stores the
+/// sizes of seccomp_notif, seccomp_notif_resp and seccomp_data.
+int cn_seccomp_notification_sizes(uint16_t sizes[3]);
+
+/// prctl(PR_GET_SECCOMP): the calling thread's seccomp mode (0 none, 1
+/// strict, 2 filter), or a negated errno (EINVAL: no CONFIG_SECCOMP).
+int cn_seccomp_mode(void);
+
+/// mount_setattr(-1, "", 0, NULL, 0): -EINVAL when the kernel has the
+/// system call (and with it idmapped mounts, MOUNT_ATTR_IDMAP), -ENOSYS when
+/// not. Changes nothing.
+int cn_mount_setattr_probe(void);
+
 /// The abbreviated name of a signal ("TERM"), or NULL (sigabbrev_np(3)).
 const char *cn_signal_name(int signal);
 
