@@ -42,10 +42,9 @@ struct NamespaceOptions: ParsableArguments {
         case .none?: set.insert(.network)
         case .host?: set.remove(.network)
         case .pooled?:
-            // TODO(netns pool): join a pre-made, exclusive network namespace
-            // from the pool here (sandbox.joins.append(.init(.network, path: ...)))
-            // once the pool lands; until then the value is reserved.
-            throw CommandLineError("--net pooled: the network namespace pool is not available in this build yet; use --net none or --net host")
+            // One process runs one sandbox: a pool would make the namespace it
+            // saves. Pooling belongs to long-lived hosts of the library.
+            throw CommandLineError("--net pooled: a network namespace pool pays off only in a process that spawns many sandboxes; sandbox-run spawns one. Use NetworkNamespacePool with sandbox.network = .pooled(pool) in the library, or --net none")
         case nil: break
         }
         sandbox.namespaces = set

@@ -106,10 +106,11 @@ import Testing
         #expect(run.standardError.contains("--share: unknown namespace \"nett\""), "\(run.standardError)")
     }
 
-    @Test func pooledNetworkIsReservedWithAClearMessage() async throws {
+    @Test func pooledNetworkIsRefusedWithTheLibraryAlternative() async throws {
         let run = try await SandboxRunInvocation.run(["--net", "pooled", "/bin/true"])
         #expect(run.status == 125)
         #expect(run.standardError.contains("--net pooled"), "\(run.standardError)")
+        #expect(run.standardError.contains("NetworkNamespacePool"), "\(run.standardError)")
     }
 
     @Test func errorsAreJSONWithJSONFlag() async throws {
