@@ -4,7 +4,9 @@
 # prints each ratio with its goal. Within a round the two tools alternate, so
 # drift hits both; each figure is the median of the rounds' ratios.
 #
-#   Benchmarks/compare.sh [N] [ROUNDS]     defaults: 500 spawns, 5 rounds
+#   Benchmarks/compare.sh [N] [ROUNDS] [SECTION...]   defaults: 500 spawns, 5 rounds, all sections
+#
+# Sections: namespaces bighost rootfs cgroups seccomp full syscalls density.
 #
 # Two kinds of figure:
 #   whole    ours(SPEC) / limit(SPEC): a spawn → exit → reap as a whole;
@@ -13,6 +15,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 count=${1:-500}
 rounds=${2:-5}
+shift $(($# < 2 ? $# : 2))
+sections=${*:-namespaces bighost rootfs cgroups seccomp full syscalls density}
+wants() { [[ " $sections " == *" $1 "* ]]; }
 nsbench=${NSBENCH:-../../shared/bench/nsbench}
 bpf=$(dirname "$nsbench")/docker-tree.bpf
 [ -x "$nsbench" ] || { echo "compare.sh: nsbench not found at $nsbench (set NSBENCH)"; exit 2; }
@@ -55,20 +60,36 @@ added() {
 
 full="all,map,private,root=usr,proc,dev,caps,host,lo,pdeath,cgpids,cgmem"
 echo "spawn → exit → reap of /bin/true, $count spawns a measurement, $rounds rounds ($(nproc) cores, $(uname -r))"
-whole "namespaces: all,map" "≤ 1.15" "" "all,map" "all,map"
-whole "namespaces: all,map, 1 GiB host" "-" "BIGMB=1024" "all,map" "all,map"
-growth=()
-for _ in $(seq "$rounds"); do
-  growth+=("$(ratio "$(median_us "$ours" "BIGMB=1024" "all,map")" "$(median_us "$ours" "" "all,map")")")
-done
-printf '%-44s median %s   (goal ≤ 1.10; rounds %s)\n' "growth of ours with a 1 GiB host" "$(printf '%s\n' "${growth[@]}" | median)" "${growth[*]}"
-added "rootfs: +private,root=usr,proc,dev" "≤ 1.15" "all,map" "all,map,private,root=usr,proc,dev" "all,map" "all,map,private,root=usr,proc,dev"
-added "cgroups: +cgpids,cgmem" "≤ 1.2" "all,map" "all,map,cgpids,cgmem" "all,map" "all,map,cgpids,cgmem"
-added "seccomp: +default profile (limit: docker-tree)" "≤ 1.15" "all,map,nnp" "all,map,nnp,seccomp=default" "all,map,nnp" "all,map,nnp,seccomp=$bpf"
-whole "full sandbox" "≤ 1.15" "" "$full,nnp,seccomp=default" "$full,seccomp=$bpf"
-echo "per-call cost of an allowed, cached system call (getppid) under the default profile:"
-overhead=$("$ours" --syscall-overhead "$rounds")
-echo "$overhead" | sed 's/^/    /'
-printf '%-44s median ratio %s   (goal ≤ 1.3)\n' "seccomp: getppid filtered / unfiltered" "$(echo "$overhead" | awk 'NR > 1 { print $4 }' | median)"
-echo "density (goal ≤ 450 kB each, no host-side process):"
-"$ours" --density 100 | sed 's/^/    /'
+if wants namespaces; then
+  whole "namespaces: all,map" "≤ 1.15" "" "all,map" "all,map"
+fi
+if wants bighost; then
+  whole "namespaces: all,map, 1 GiB host" "-" "BIGMB=1024" "all,map" "all,map"
+  growth=()
+  for _ in $(seq "$rounds"); do
+    growth+=("$(ratio "$(median_us "$ours" "BIGMB=1024" "all,map")" "$(median_us "$ours" "" "all,map")")")
+  done
+  printf '%-44s median %s   (goal ≤ 1.10; rounds %s)\n' "growth of ours with a 1 GiB host" "$(printf '%s\n' "${growth[@]}" | median)" "${growth[*]}"
+fi
+if wants rootfs; then
+  added "rootfs: +private,root=usr,proc,dev" "≤ 1.15" "all,map" "all,map,private,root=usr,proc,dev" "all,map" "all,map,private,root=usr,proc,dev"
+fi
+if wants cgroups; then
+  added "cgroups: +cgpids,cgmem" "≤ 1.2" "all,map" "all,map,cgpids,cgmem" "all,map" "all,map,cgpids,cgmem"
+fi
+if wants seccomp; then
+  added "seccomp: +default profile (limit: docker-tree)" "≤ 1.15" "all,map,nnp" "all,map,nnp,seccomp=default" "all,map,nnp" "all,map,nnp,seccomp=$bpf"
+fi
+if wants full; then
+  whole "full sandbox" "≤ 1.15" "" "$full,nnp,seccomp=default" "$full,seccomp=$bpf"
+fi
+if wants syscalls; then
+  echo "per-call cost of an allowed, cached system call (getppid) under the default profile:"
+  overhead=$("$ours" --syscall-overhead "$rounds")
+  echo "$overhead" | sed 's/^/    /'
+  printf '%-44s median ratio %s   (goal ≤ 1.3)\n' "seccomp: getppid filtered / unfiltered" "$(echo "$overhead" | awk 'NR > 1 { print $4 }' | median)"
+fi
+if wants density; then
+  echo "density (goal ≤ 450 kB each, no host-side process):"
+  "$ours" --density 100 | sed 's/^/    /'
+fi
