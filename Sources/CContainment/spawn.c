@@ -195,6 +195,12 @@ static int cn_run(const cn_spawn_request *request, long *slots, uint32_t first) 
         switch (step->op) {
         case CN_OP_SYSCALL:
             r = cn_syscall6(step->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+            // openat2(2) with RESOLVE_IN_ROOT fails with EAGAIN when a mount
+            // or rename anywhere on the host raced with a ".." in the lookup;
+            // the kernel asks the caller to try again.
+            for (int retry = 0; step->nr == __NR_openat2 && r == -EAGAIN && retry < 100; retry++) {
+                r = cn_syscall6(step->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+            }
             break;
         case CN_OP_WAIT_PARENT:
             r = cn_wait_parent(slots[CN_SLOT_SYNC]);
