@@ -27,36 +27,42 @@ import Glibc
     return 0
 }
 
-/// `pool-leak-check COUNT`: makes a pool of 4, spawns COUNT pooled sandboxes
-/// of /bin/true, closes the pool, and prints the open descriptors, threads
+/// `pool-leak-check COUNT`: after a warm-up cycle, makes a pool of 4, spawns
+/// COUNT pooled sandboxes of /bin/true, closes the pool, and prints the open descriptors, threads
 /// and unreaped children before the pool, after the spawns and after close
 /// as "fds BEFORE DURING AFTER", "zombies ...", "children ...".
 @Sendable func poolLeakCheckSubcommand(_ arguments: [String]) async throws -> Int32 {
     let count = arguments.first.flatMap { Int($0) } ?? 200
-    // Warm the SDK's lazy parts first (event loop, spawn threads, init image).
-    _ = try await Sandbox().run("/bin/true")
-    try? await Task.sleep(for: .milliseconds(1))  // the runtime's timer descriptors
-    let before = processSnapshot()
-    let pool = try NetworkNamespacePool(size: 4)
-    var sandbox = Sandbox()
-    sandbox.network = .pooled(pool)
-    let command = try sandbox.prepare("/bin/true")
-    for _ in 0..<count {
-        let result = try await command.run()
-        guard result.termination.isSuccess else {
-            print("error spawn ended \(result.termination)")
-            return 1
+    // Warm every lazy part of the SDK and the runtime first (event loop,
+    // spawn threads, init image, timers) with a pool used and closed the
+    // same way, so that only what a pool keeps after close counts.
+    func cycle(_ count: Int) async throws -> (during: (fds: Int, zombies: Int, children: Int), statistics: String)? {
+        let pool = try NetworkNamespacePool(size: 4)
+        var sandbox = Sandbox()
+        sandbox.network = .pooled(pool)
+        let command = try sandbox.prepare("/bin/true")
+        for _ in 0..<count {
+            let result = try await command.run()
+            guard result.termination.isSuccess else {
+                print("error spawn ended \(result.termination)")
+                return nil
+            }
         }
+        await pool.settle()
+        let during = processSnapshot()
+        let statistics = "\(pool.statistics)"
+        pool.close()
+        try? await Task.sleep(for: .milliseconds(100))
+        return (during, statistics)
     }
-    await pool.settle()
-    let during = processSnapshot()
-    pool.close()
-    try? await Task.sleep(for: .milliseconds(100))
+    guard try await cycle(8) != nil else { return 1 }
+    let before = processSnapshot()
+    guard let (during, statistics) = try await cycle(count) else { return 1 }
     let after = processSnapshot()
     print("fds \(before.fds) \(during.fds) \(after.fds)")
     print("zombies \(before.zombies) \(during.zombies) \(after.zombies)")
     print("children \(before.children) \(during.children) \(after.children)")
-    print("statistics \(pool.statistics)")
+    print("statistics \(statistics)")
     for fd in 0..<256 where fcntl(Int32(fd), F_GETFD) != -1 {
         var target = [UInt8](repeating: 0, count: 256)
         let count = readlink("/proc/self/fd/\(fd)", &target, 255)
