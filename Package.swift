@@ -66,7 +66,8 @@ let package = Package(
     ] + examples.map { example in
         .executableTarget(
             name: example,
-            dependencies: ["Containment", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Containment", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+                + (example == "sandbox-run" ? ["ContainmentSupport"] : []),
             path: "Examples/\(example)",
             exclude: example == "sandbox-run" ? ["README.md"] : []
         )

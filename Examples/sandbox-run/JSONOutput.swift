@@ -1,4 +1,5 @@
 import Containment
+import ContainmentSupport
 
 /// A JSON object written by hand (no Foundation, for a fast start), its
 /// members in insertion order.
@@ -6,44 +7,24 @@ struct JSONObject {
     private var members: [String] = []
 
     /// Adds a string member.
-    mutating func add(_ key: String, _ value: String) { members.append(Self.quote(key) + ":" + Self.quote(value)) }
+    mutating func add(_ key: String, _ value: String) { members.append(key.jsonQuoted + ":" + value.jsonQuoted) }
     /// Adds an integer member.
-    mutating func add(_ key: String, _ value: some BinaryInteger) { members.append(Self.quote(key) + ":" + String(value)) }
+    mutating func add(_ key: String, _ value: some BinaryInteger) { members.append(key.jsonQuoted + ":" + String(value)) }
     /// Adds a Boolean member.
-    mutating func add(_ key: String, _ value: Bool) { members.append(Self.quote(key) + ":" + (value ? "true" : "false")) }
+    mutating func add(_ key: String, _ value: Bool) { members.append(key.jsonQuoted + ":" + (value ? "true" : "false")) }
     /// Adds an object member.
-    mutating func add(_ key: String, _ value: JSONObject) { members.append(Self.quote(key) + ":" + value.text) }
+    mutating func add(_ key: String, _ value: JSONObject) { members.append(key.jsonQuoted + ":" + value.text) }
     /// Adds an array of objects.
     mutating func add(_ key: String, _ values: [JSONObject]) {
-        members.append(Self.quote(key) + ":[" + values.map(\.text).joined(separator: ",") + "]")
+        members.append(key.jsonQuoted + ":[" + values.map(\.text).joined(separator: ",") + "]")
     }
     /// Adds a string member, or null.
     mutating func add(_ key: String, _ value: String?) {
-        if let value { add(key, value) } else { members.append(Self.quote(key) + ":null") }
+        if let value { add(key, value) } else { members.append(key.jsonQuoted + ":null") }
     }
 
     /// The object as JSON text, on one line.
     var text: String { "{" + members.joined(separator: ",") + "}" }
-
-    /// `text` as a JSON string literal: quotes, backslashes and control
-    /// characters escaped (RFC 8259 section 7).
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7f:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
 }
 
 /// The JSON sandbox-run prints with --json.

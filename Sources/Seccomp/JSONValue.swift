@@ -1,3 +1,4 @@
+import ContainmentSupport
 /// A JSON document (RFC 8259), parsed without Foundation. Numbers keep their
 /// text so 64-bit masks survive exactly.
 enum JSONValue: Equatable {
@@ -41,31 +42,10 @@ enum JSONValue: Equatable {
         case .null: "null"
         case .bool(let b): b ? "true" : "false"
         case .number(let n): n
-        case .string(let s): Self.quoted(s)
+        case .string(let s): s.jsonQuoted
         case .array(let items): "[" + items.map(\.text).joined(separator: ",") + "]"
-        case .object(let members): "{" + members.map { Self.quoted($0.key) + ":" + $0.value.text }.joined(separator: ",") + "}"
+        case .object(let members): "{" + members.map { $0.key.jsonQuoted + ":" + $0.value.text }.joined(separator: ",") + "}"
         }
-    }
-
-    private static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }
 
