@@ -14,7 +14,8 @@ import Glibc
 ///                is accepted and changes nothing)
 ///     proc       a fresh /proc        dev      the minimal /dev
 ///     mask       the OCI masked and read-only paths (not in nsbench)
-///     caps       every capability dropped (without it: the default set)
+///     caps       every capability dropped (without it: the capabilities
+///                the host process has, kept, as nsbench keeps them)
 ///     nnp        PR_SET_NO_NEW_PRIVS (without it: off, as in nsbench)
 ///     seccomp=default|strict   a built-in profile, loaded last
 ///     cgpids cgmem             a cgroup per sandbox with pids.max / memory.max
@@ -41,6 +42,7 @@ public struct BenchmarkSpec: Sendable, CustomStringConvertible {
         sandbox.isolation.loopbackUp = false
         sandbox.parentDeathSignal = nil
         sandbox.noNewPrivileges = false
+        sandbox.capabilities = (try? ProcessCapabilities.current().bounding).map { .root($0) }
         var executable = "/bin/true"
         var mounts: [Mount] = []
         var masks = false
