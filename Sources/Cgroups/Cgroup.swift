@@ -74,8 +74,18 @@ public final class Cgroup: Sendable {
     /// cgroup.subtree_control on v2 as needed. The first call for a parent
     /// also removes stale cgroups of dead hosts there (see ``sweepStale(parent:host:)``).
     public static func create(limits: ResourceLimits = ResourceLimits(), host: CgroupHost? = nil) throws(CgroupError) -> Cgroup {
-        let host = try CgroupHost.resolve(host)
-        let placement = Placement(host: host, parent: limits.parent)
+        try create(limits: limits, placement: placement(for: limits, host: host))
+    }
+
+    /// Where cgroups for `limits` go on `host` (default: this host), read
+    /// once (the parent's cgroup.controllers) for any number of `create`s.
+    package static func placement(for limits: ResourceLimits, host: CgroupHost? = nil) throws(CgroupError) -> Placement {
+        Placement(host: try CgroupHost.resolve(host), parent: limits.parent)
+    }
+
+    /// Creates a cgroup with `limits` at `placement` (see ``create(limits:host:)``).
+    package static func create(limits: ResourceLimits, placement: Placement) throws(CgroupError) -> Cgroup {
+        let host = placement.host
         try check(limits, placement: placement)
         let sweepKey = limits.parent ?? ""
         if sweptParents.withLock({ $0.insert(sweepKey).inserted }) {

@@ -33,15 +33,20 @@ public struct CgroupStatistics: Sendable, Hashable {
 
 extension Cgroup {
     /// The cgroup's current statistics.
-    public func statistics() throws(CgroupError) -> CgroupStatistics {
+    public func statistics() throws(CgroupError) -> CgroupStatistics { statistics(forVerdict: false) }
+
+    /// The statistics; `forVerdict` reads only what a sandbox's verdict and
+    /// usage need once its processes are gone (peak memory, OOM kills, CPU
+    /// time, pids.max hits), not the current values, throttling or I/O.
+    package func statistics(forVerdict: Bool) -> CgroupStatistics {
         var stats = CgroupStatistics()
         let unified = unifiedDirectory
         if let memory = legacyDirectory(.memory) {
-            stats.memoryCurrent = try? Self.readInteger(memory + "/memory.usage_in_bytes")
+            if !forVerdict { stats.memoryCurrent = try? Self.readInteger(memory + "/memory.usage_in_bytes") }
             stats.memoryPeak = try? Self.readInteger(memory + "/memory.max_usage_in_bytes")
             stats.oomKills = (try? Self.keyedValues(memory + "/memory.oom_control"))?["oom_kill"] ?? 0
         } else if let unified {
-            stats.memoryCurrent = try? Self.readInteger(unified + "/memory.current")
+            if !forVerdict { stats.memoryCurrent = try? Self.readInteger(unified + "/memory.current") }
             stats.memoryPeak = try? Self.readInteger(unified + "/memory.peak")
             stats.oomKills = (try? Self.keyedValues(unified + "/memory.events"))?["oom_kill"] ?? 0
         }
@@ -54,13 +59,16 @@ extension Cgroup {
         } else if let cpuacct = legacyDirectory(CgroupController(rawValue: "cpuacct")) {
             stats.cpuUsage = (try? Self.readInteger(cpuacct + "/cpuacct.usage")).map { .nanoseconds($0) }
         }
-        if let cpu = legacyDirectory(.cpu), let values = try? Self.keyedValues(cpu + "/cpu.stat") {
+        if !forVerdict, let cpu = legacyDirectory(.cpu), let values = try? Self.keyedValues(cpu + "/cpu.stat") {
             stats.throttledPeriods = values["nr_throttled"]
             stats.throttledTime = values["throttled_time"].map { .nanoseconds($0) }
         }
         if let pids = directory(of: .pids) {
-            stats.pidsCurrent = try? Self.readInteger(pids + "/pids.current")
+            if !forVerdict { stats.pidsCurrent = try? Self.readInteger(pids + "/pids.current") }
             stats.pidsLimitHits = (try? Self.keyedValues(pids + "/pids.events"))?["max"] ?? 0
+        }
+        if forVerdict {
+            return stats
         }
         if let io = legacyDirectory(.io), let text = try? Self.readFile(io + "/blkio.throttle.io_service_bytes_recursive") {
             stats.ioReadBytes = Self.sum(text, key: "Read")

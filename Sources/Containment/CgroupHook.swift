@@ -7,7 +7,15 @@ import Glibc
 /// removed after the last process is gone.
 struct CgroupHook: SpawnHook {
     let limits: ResourceLimits
-    func begin() throws -> any SpawnSession { CgroupSession(cgroup: try Cgroup.create(limits: limits)) }
+    /// Where the cgroups go, found once per prepared command.
+    let placement: Placement
+
+    init(limits: ResourceLimits) throws {
+        self.limits = limits
+        placement = try Cgroup.placement(for: limits)
+    }
+
+    func begin() throws -> any SpawnSession { CgroupSession(cgroup: try Cgroup.create(limits: limits, placement: placement)) }
 }
 
 /// One spawn's cgroup.
@@ -32,7 +40,7 @@ final class CgroupSession: SpawnSession {
     /// another reason); the cgroup's peak memory and CPU time cover every
     /// process of the sandbox, also those nobody waited for.
     func finish(_ termination: Termination, verdict: inout Verdict, usage: inout ResourceUsage) {
-        guard let stats = try? cgroup.statistics() else { return }
+        let stats = cgroup.statistics(forVerdict: true)
         if verdict.isNormal && !termination.isSuccess {
             if stats.oomKills > 0 { verdict = .memoryLimit } else if stats.pidsLimitHits > 0 { verdict = .pidsLimit }
         }
