@@ -80,37 +80,19 @@ import Testing
         #expect(run.standardError.contains("[--hostname]"))
     }
 
-    @Test func missingBindSourceNamesTheMountAndItsFlag() async throws {
-        let run = try await SandboxRunInvocation.run(["--tmpfs", "/tmp", "--ro-bind", "/nonexistent", "/x", "/bin/true"])
+    /// Each invalid flag value exits 125 and names the flag (and, for
+    /// library errors, the field) in its message.
+    @Test(arguments: [
+        (["--tmpfs", "/tmp", "--ro-bind", "/nonexistent", "/x"], ["filesystem.mounts[1].source", "[--ro-bind /nonexistent /x]"]),
+        (["--memory", "12Q"], ["--memory: \"12Q\" is not a size"]),
+        (["--cap-add", "NET_WIZARDRY"], ["--cap-add", "NET_WIZARDRY"]),
+        (["--share", "nett"], ["--share: unknown namespace \"nett\""]),
+        (["--net", "pooled"], ["--net pooled", "NetworkNamespacePool"]),
+    ])
+    func invalidValueNamesItsFlag(_ flags: [String], _ expected: [String]) async throws {
+        let run = try await SandboxRunInvocation.run(flags + ["/bin/true"])
         #expect(run.status == 125)
-        #expect(run.standardError.contains("filesystem.mounts[1].source"), "\(run.standardError)")
-        #expect(run.standardError.contains("[--ro-bind /nonexistent /x]"))
-    }
-
-    @Test func badSizeNamesTheFlag() async throws {
-        let run = try await SandboxRunInvocation.run(["--memory", "12Q", "/bin/true"])
-        #expect(run.status == 125)
-        #expect(run.standardError.contains("--memory: \"12Q\" is not a size"), "\(run.standardError)")
-    }
-
-    @Test func unknownCapabilityNamesTheFlag() async throws {
-        let run = try await SandboxRunInvocation.run(["--cap-add", "NET_WIZARDRY", "/bin/true"])
-        #expect(run.status == 125)
-        #expect(run.standardError.contains("--cap-add"), "\(run.standardError)")
-        #expect(run.standardError.contains("NET_WIZARDRY"))
-    }
-
-    @Test func unknownNamespaceNamesTheFlag() async throws {
-        let run = try await SandboxRunInvocation.run(["--share", "nett", "/bin/true"])
-        #expect(run.status == 125)
-        #expect(run.standardError.contains("--share: unknown namespace \"nett\""), "\(run.standardError)")
-    }
-
-    @Test func pooledNetworkIsRefusedWithTheLibraryAlternative() async throws {
-        let run = try await SandboxRunInvocation.run(["--net", "pooled", "/bin/true"])
-        #expect(run.status == 125)
-        #expect(run.standardError.contains("--net pooled"), "\(run.standardError)")
-        #expect(run.standardError.contains("NetworkNamespacePool"), "\(run.standardError)")
+        for text in expected { #expect(run.standardError.contains(text), "\(run.standardError)") }
     }
 
     @Test func errorsAreJSONWithJSONFlag() async throws {
