@@ -75,12 +75,15 @@ struct DescriptorLayout: Sendable {
     }
 
     /// Host descriptors the steps name by number rather than by slot (the
-    /// init image, the seccomp program): the child keeps them open until
-    /// they are placed.
-    func numberedSources(initImage: Int32?) -> [Int32] {
-        fixed.compactMap { descriptor -> Int32? in
+    /// init image, the seccomp program), as `cn_spawn_request.keep`: the
+    /// child keeps them open until they are placed.
+    func keptDescriptors(initImage: Int32?) -> (Int32, Int32, Int32, Int32) {
+        let numbered = fixed.compactMap { descriptor -> Int32? in
             if case .integer(let fd) = descriptor.source { Int32(fd) } else { nil }
         } + (initImage.map { [$0] } ?? [])
+        precondition(numbered.count <= 4, "cn_spawn_request.keep holds four descriptors")
+        let kept = numbered + [-1, -1, -1, -1]
+        return (kept[0], kept[1], kept[2], kept[3])
     }
 
     private func closeRange(_ first: Int32, _ last: UInt32) -> SetupStep {

@@ -20,8 +20,9 @@ public struct SetupPlan: Sendable, CustomStringConvertible {
     package let steps: [SetupStep]
     let usesInit: Bool
     let needsSync: Bool
-    /// Host descriptors the steps name by number (kept by the child's first close).
-    let numberedDescriptors: [Int32]
+    /// Host descriptors the steps name by number, kept by the child's first
+    /// close (`cn_spawn_request.keep`, -1 for unused entries).
+    let keptDescriptors: (Int32, Int32, Int32, Int32)
     /// The environment, when it is fixed at plan time (nil: rendered per spawn).
     let environment: [String]?
     /// Whether spawns serve a seccomp listener in the host.
@@ -140,7 +141,7 @@ extension Sandbox {
         }
         return SetupPlan(arguments: argv, executableCandidates: candidates, namespaces: isolation.namespaces,
                          hostActions: hostActions, landlock: privileges.landlock, steps: steps, usesInit: usesInit,
-                         needsSync: needsSync, numberedDescriptors: layout.numberedSources(initImage: initImage), environment: environmentList,
+                         needsSync: needsSync, keptDescriptors: layout.keptDescriptors(initImage: initImage), environment: environmentList,
                          needsSeccompSupervisor: seccompPlan?.needsListener ?? false,
                          cloneNamespaces: isolation.cloneNamespaces(preparedNetwork: pool != nil), pool: pool)
     }

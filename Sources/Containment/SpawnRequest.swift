@@ -18,8 +18,7 @@ final class SpawnRequest: @unchecked Sendable {
         pointer.pointee.step_count = UInt32(rendered.count)
         pointer.pointee.cgroup_fd = values.cgroupDescriptor ?? -1
         pointer.pointee.clone_flags = plan.cloneNamespaces.rawValue
-        let kept = plan.numberedDescriptors + [-1, -1, -1, -1]
-        pointer.pointee.keep = (kept[0], kept[1], kept[2], kept[3])
+        pointer.pointee.keep = plan.keptDescriptors
         for (slot, value) in values.slots { setSlot(slot, value) }
     }
 
