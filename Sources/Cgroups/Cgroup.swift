@@ -31,15 +31,17 @@ public final class Cgroup: Sendable {
     private let state: Mutex<State>
 
     private struct State {
+        /// Each v1 controller's directory (co-mounted controllers share one).
         var legacy: [CgroupController: String] = [:]
+        /// The distinct v1 directories, in the order they were made.
+        var legacyDirectories: [String] = []
         var limits: ResourceLimits
         var removed = false
     }
 
     /// Controllers every cgroup gets where the host has them: they measure
     /// memory and tasks and report OOM kills and pids-limit hits.
-    private static let measuring: Set<CgroupController> = [.memory, .pids]
-    private static let sweptParents = Mutex<Set<String>>([])
+    static let measuring: Set<CgroupController> = [.memory, .pids]
 
     private init(name: String, host: CgroupHost, unifiedDirectory: String?, parent: String?, limits: ResourceLimits) {
         self.name = name
@@ -61,12 +63,15 @@ public final class Cgroup: Sendable {
         try check(limits, placement: Placement(host: try CgroupHost.resolve(host), parent: limits.parent))
     }
 
-    private static func check(_ limits: ResourceLimits, placement: Placement) throws(CgroupError) {
+    /// Checks `limits` at `placement` and returns the writes that apply them
+    /// to a new cgroup.
+    @discardableResult
+    static func check(_ limits: ResourceLimits, placement: Placement) throws(CgroupError) -> [CgroupFileWrite] {
         try limits.validate()
         for controller in limits.controllers.sorted() where placement.location(controller) == nil {
             throw CgroupError(.unsupportedLimit, field: fieldName(of: controller, in: limits), placement.unavailableMessage(controller))
         }
-        _ = try limits.writes(isUnified: { placement.location($0) == .unified })
+        return try limits.writes(isUnified: { placement.location($0) == .unified })
     }
 
     /// Creates a cgroup with `limits` under `limits.parent` (default: the
@@ -74,38 +79,26 @@ public final class Cgroup: Sendable {
     /// cgroup.subtree_control on v2 as needed. The first call for a parent
     /// also removes stale cgroups of dead hosts there (see ``sweepStale(parent:host:)``).
     public static func create(limits: ResourceLimits = ResourceLimits(), host: CgroupHost? = nil) throws(CgroupError) -> Cgroup {
-        try create(limits: limits, placement: placement(for: limits, host: host))
+        try create(plan: CgroupPlan(limits: limits, host: host))
     }
 
-    /// Where cgroups for `limits` go on `host` (default: this host), read
-    /// once (the parent's cgroup.controllers) for any number of `create`s.
-    package static func placement(for limits: ResourceLimits, host: CgroupHost? = nil) throws(CgroupError) -> Placement {
-        Placement(host: try CgroupHost.resolve(host), parent: limits.parent)
-    }
-
-    /// Creates a cgroup with `limits` at `placement` (see ``create(limits:host:)``).
-    package static func create(limits: ResourceLimits, placement: Placement) throws(CgroupError) -> Cgroup {
-        let host = placement.host
-        try check(limits, placement: placement)
-        let sweepKey = limits.parent ?? ""
-        if sweptParents.withLock({ $0.insert(sweepKey).inserted }) {
-            _ = try? sweepStale(parent: limits.parent, host: host)
-        }
+    /// Creates a cgroup from `plan`: makes its directories and writes its
+    /// limits, nothing else (see ``create(limits:host:)``).
+    package static func create(plan: CgroupPlan) throws(CgroupError) -> Cgroup {
+        let placement = plan.placement
         let name = CgroupName.next().text
         var unifiedDirectory: String?
         if let parentDirectory = placement.unifiedParent {
-            try placement.enableUnified(limits.controllers, required: true)
-            try placement.enableUnified(measuring, required: false)
             let directory = parentDirectory + "/" + name
             try makeDirectory(directory, field: "parent")
             unifiedDirectory = directory
         }
-        let cgroup = Cgroup(name: name, host: host, unifiedDirectory: unifiedDirectory, parent: limits.parent, limits: limits)
+        let cgroup = Cgroup(name: name, host: placement.host, unifiedDirectory: unifiedDirectory, parent: plan.limits.parent, limits: plan.limits)
         do {
-            for controller in legacyControllers(for: limits, placement: placement) {
-                try cgroup.addLegacy(controller, placement: placement)
+            for (controller, parentDirectory) in plan.legacyParents {
+                try cgroup.addLegacy(controller, parentDirectory: parentDirectory)
             }
-            try cgroup.apply(limits, previous: nil, placement: placement)
+            try cgroup.apply(plan.writes, placement: placement)
         } catch {
             _ = try? cgroup.remove()
             throw error
@@ -130,7 +123,7 @@ public final class Cgroup: Sendable {
     }
 
     /// The v1 controllers a cgroup for `limits` gets directories in.
-    private static func legacyControllers(for limits: ResourceLimits, placement: Placement) -> [CgroupController] {
+    static func legacyControllers(for limits: ResourceLimits, placement: Placement) -> [CgroupController] {
         var wanted = limits.controllers.union(measuring)
         if placement.unifiedParent == nil { wanted.formUnion([.freezer, CgroupController(rawValue: "cpuacct")]) }
         return wanted.filter { placement.location($0) == .legacy }.sorted()
@@ -149,6 +142,7 @@ public final class Cgroup: Sendable {
         let placement = Placement(host: host, parent: parent)
         try Self.check(limits, placement: placement)
         let previous = self.limits
+        let writes = try limits.writes(isUnified: { placement.location($0) == .unified }, previous: previous)
         let missing = limits.controllers.filter { placement.location($0) == .legacy && legacyDirectory($0) == nil }
         if !missing.isEmpty {
             let wasFrozen = isFrozen
@@ -156,13 +150,15 @@ public final class Cgroup: Sendable {
             defer { if !wasFrozen { try? thaw() } }
             let members = try processes()
             for controller in missing.sorted() {
-                try addLegacy(controller, placement: placement)
-                try apply(limits, previous: previous, placement: placement, only: controller)
+                if let parentDirectory = placement.legacyParent(controller) {
+                    try addLegacy(controller, parentDirectory: parentDirectory)
+                }
+                try apply(writes, placement: placement, only: controller)
                 for pid in members { try write(controller, "cgroup.procs", String(pid), field: "pid") }
             }
         }
         try placement.enableUnified(limits.controllers, required: true)
-        try apply(limits, previous: previous, placement: placement)
+        try apply(writes, placement: placement)
         state.withLock { $0.limits = limits }
     }
 
@@ -185,15 +181,16 @@ public final class Cgroup: Sendable {
     /// cgroup.procs of every hierarchy (`legacyOnly`: only the v1 ones, for a
     /// child already cloned into the v2 directory).
     public func attach(pid: Int32, legacyOnly: Bool = false) throws(CgroupError) {
-        if !legacyOnly, let unifiedDirectory { try Self.writeFile(unifiedDirectory + "/cgroup.procs", String(pid), field: "pid") }
-        for directory in Set(state.withLock { $0.legacy.values }).sorted() {
-            try Self.writeFile(directory + "/cgroup.procs", String(pid), field: "pid")
+        let text = String(pid)
+        if !legacyOnly, let unifiedDirectory { try Self.writeFile(unifiedDirectory + "/cgroup.procs", text, field: "pid") }
+        for directory in state.withLock({ $0.legacyDirectories }) {
+            try Self.writeFile(directory + "/cgroup.procs", text, field: "pid")
         }
     }
 
     /// The pids of the processes in the cgroup (cgroup.procs).
     public func processes() throws(CgroupError) -> [Int32] {
-        guard let directory = unifiedDirectory ?? state.withLock({ $0.legacy.values.sorted().first }) else { return [] }
+        guard let directory = unifiedDirectory ?? state.withLock({ $0.legacyDirectories.first }) else { return [] }
         return try Self.readFile(directory + "/cgroup.procs").split(separator: "\n").compactMap { Int32($0) }
     }
 
@@ -208,14 +205,15 @@ public final class Cgroup: Sendable {
 
     func legacyDirectory(_ controller: CgroupController) -> String? { state.withLock { $0.legacy[controller] } }
 
-    /// Creates the v1 directory of `controller`; a cpuset gets its parent's
-    /// CPUs and memory nodes, without which no task may join.
-    private func addLegacy(_ controller: CgroupController, placement: Placement) throws(CgroupError) {
-        guard let parentDirectory = placement.legacyParent(controller) else { return }
+    /// Creates the v1 directory of `controller` under `parentDirectory`; a
+    /// cpuset gets its parent's CPUs and memory nodes, without which no task
+    /// may join.
+    private func addLegacy(_ controller: CgroupController, parentDirectory: String) throws(CgroupError) {
         let directory = parentDirectory + "/" + name
         // Co-mounted controllers (cpu,cpuacct) share one directory.
-        if !state.withLock({ $0.legacy.values.contains(directory) }) {
+        if !state.withLock({ $0.legacyDirectories.contains(directory) }) {
             try Self.makeDirectory(directory, field: Self.fieldName(of: controller, in: limits))
+            state.withLock { $0.legacyDirectories.append(directory) }
         }
         state.withLock { $0.legacy[controller] = directory }
         if controller == .cpuset {
@@ -226,10 +224,8 @@ public final class Cgroup: Sendable {
         }
     }
 
-    /// Writes `limits` (only `controller`'s files when given).
-    private func apply(_ limits: ResourceLimits, previous: ResourceLimits?, placement: Placement,
-                       only controller: CgroupController? = nil) throws(CgroupError) {
-        let writes = try limits.writes(isUnified: { placement.location($0) == .unified }, previous: previous)
+    /// Performs `writes` (only `controller`'s when given).
+    private func apply(_ writes: [CgroupFileWrite], placement: Placement, only controller: CgroupController? = nil) throws(CgroupError) {
         for write in writes where controller == nil || write.controller == controller {
             guard let directory = directory(of: write.controller) else { continue }
             var value = write.value
@@ -266,7 +262,7 @@ public final class Cgroup: Sendable {
     public func remove() throws(CgroupError) {
         let (directories, removed) = state.withLock { state in
             defer { state.removed = true }
-            return (Set(state.legacy.values).sorted() + (unifiedDirectory.map { [$0] } ?? []), state.removed)
+            return (state.legacyDirectories + (unifiedDirectory.map { [$0] } ?? []), state.removed)
         }
         guard !removed else { return }
         var failure: CgroupError?
@@ -280,7 +276,10 @@ public final class Cgroup: Sendable {
             }
             do { try Self.removeDirectory(directory) } catch { failure = error }
         }
-        state.withLock { $0.legacy = [:] }
+        state.withLock { state in
+            state.legacy = [:]
+            state.legacyDirectories = []
+        }
         if let failure { throw failure }
     }
 

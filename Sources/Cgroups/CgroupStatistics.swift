@@ -31,24 +31,33 @@ public struct CgroupStatistics: Sendable, Hashable {
     public init() {}
 }
 
+/// Which statistics to read: a finished sandbox needs fewer than a live view.
+package enum StatisticsSelection: Sendable {
+    /// Everything ``Cgroup/statistics()`` reports.
+    case all
+    /// What a finished sandbox's usage needs: peak memory and CPU time.
+    case usage
+    /// The usage and what a verdict needs: OOM kills and pids.max hits.
+    case usageAndLimitHits
+}
+
 extension Cgroup {
     /// The cgroup's current statistics.
-    public func statistics() throws(CgroupError) -> CgroupStatistics { statistics(forVerdict: false) }
+    public func statistics() throws(CgroupError) -> CgroupStatistics { statistics(reading: .all) }
 
-    /// The statistics; `forVerdict` reads only what a sandbox's verdict and
-    /// usage need once its processes are gone (peak memory, OOM kills, CPU
-    /// time, pids.max hits), not the current values, throttling or I/O.
-    package func statistics(forVerdict: Bool) -> CgroupStatistics {
+    /// The statistics `selection` names; values left out keep their defaults.
+    package func statistics(reading selection: StatisticsSelection) -> CgroupStatistics {
         var stats = CgroupStatistics()
         let unified = unifiedDirectory
+        let current = selection == .all, limitHits = selection != .usage
         if let memory = legacyDirectory(.memory) {
-            if !forVerdict { stats.memoryCurrent = try? Self.readInteger(memory + "/memory.usage_in_bytes") }
+            if current { stats.memoryCurrent = try? Self.readInteger(memory + "/memory.usage_in_bytes") }
             stats.memoryPeak = try? Self.readInteger(memory + "/memory.max_usage_in_bytes")
-            stats.oomKills = (try? Self.keyedValues(memory + "/memory.oom_control"))?["oom_kill"] ?? 0
+            if limitHits { stats.oomKills = (try? Self.keyedValues(memory + "/memory.oom_control"))?["oom_kill"] ?? 0 }
         } else if let unified {
-            if !forVerdict { stats.memoryCurrent = try? Self.readInteger(unified + "/memory.current") }
+            if current { stats.memoryCurrent = try? Self.readInteger(unified + "/memory.current") }
             stats.memoryPeak = try? Self.readInteger(unified + "/memory.peak")
-            stats.oomKills = (try? Self.keyedValues(unified + "/memory.events"))?["oom_kill"] ?? 0
+            if limitHits { stats.oomKills = (try? Self.keyedValues(unified + "/memory.events"))?["oom_kill"] ?? 0 }
         }
         if let unified, let cpu = try? Self.keyedValues(unified + "/cpu.stat") {
             stats.cpuUsage = cpu["usage_usec"].map { .microseconds($0) }
@@ -59,17 +68,15 @@ extension Cgroup {
         } else if let cpuacct = legacyDirectory(CgroupController(rawValue: "cpuacct")) {
             stats.cpuUsage = (try? Self.readInteger(cpuacct + "/cpuacct.usage")).map { .nanoseconds($0) }
         }
-        if !forVerdict, let cpu = legacyDirectory(.cpu), let values = try? Self.keyedValues(cpu + "/cpu.stat") {
+        if current, let cpu = legacyDirectory(.cpu), let values = try? Self.keyedValues(cpu + "/cpu.stat") {
             stats.throttledPeriods = values["nr_throttled"]
             stats.throttledTime = values["throttled_time"].map { .nanoseconds($0) }
         }
         if let pids = directory(of: .pids) {
-            if !forVerdict { stats.pidsCurrent = try? Self.readInteger(pids + "/pids.current") }
-            stats.pidsLimitHits = (try? Self.keyedValues(pids + "/pids.events"))?["max"] ?? 0
+            if current { stats.pidsCurrent = try? Self.readInteger(pids + "/pids.current") }
+            if limitHits { stats.pidsLimitHits = (try? Self.keyedValues(pids + "/pids.events"))?["max"] ?? 0 }
         }
-        if forVerdict {
-            return stats
-        }
+        guard current else { return stats }
         if let io = legacyDirectory(.io), let text = try? Self.readFile(io + "/blkio.throttle.io_service_bytes_recursive") {
             stats.ioReadBytes = Self.sum(text, key: "Read")
             stats.ioWriteBytes = Self.sum(text, key: "Write")

@@ -4,7 +4,7 @@ import Glibc
 /// Where a cgroup's directories go on a host: under the configured parent
 /// or the calling process's own cgroup, in the v2 hierarchy and in each v1
 /// controller's hierarchy, and which hierarchy serves each controller.
-package struct Placement: Sendable {
+struct Placement: Sendable {
     /// The hierarchy serving a controller.
     enum Location: Sendable { case unified, legacy }
 

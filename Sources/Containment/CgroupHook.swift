@@ -6,16 +6,15 @@ import Glibc
 /// child is released, killed with the sandbox, measured for the verdict and
 /// removed after the last process is gone.
 struct CgroupHook: SpawnHook {
-    let limits: ResourceLimits
-    /// Where the cgroups go, found once per prepared command.
-    let placement: Placement
+    /// The cgroups' limits, checked, and where they go: worked out once per
+    /// prepared command, so a spawn only makes directories and writes files.
+    let plan: CgroupPlan
 
     init(limits: ResourceLimits) throws {
-        self.limits = limits
-        placement = try Cgroup.placement(for: limits)
+        plan = try CgroupPlan(limits: limits)
     }
 
-    func begin() throws -> any SpawnSession { CgroupSession(cgroup: try Cgroup.create(limits: limits, placement: placement)) }
+    func begin() throws -> any SpawnSession { CgroupSession(cgroup: try Cgroup.create(plan: plan)) }
 }
 
 /// One spawn's cgroup.
@@ -40,8 +39,9 @@ final class CgroupSession: SpawnSession {
     /// another reason); the cgroup's peak memory and CPU time cover every
     /// process of the sandbox, also those nobody waited for.
     func finish(_ termination: Termination, verdict: inout Verdict, usage: inout ResourceUsage) {
-        let stats = cgroup.statistics(forVerdict: true)
-        if verdict.isNormal && !termination.isSuccess {
+        let limitHitsMatter = verdict.isNormal && !termination.isSuccess
+        let stats = cgroup.statistics(reading: limitHitsMatter ? .usageAndLimitHits : .usage)
+        if limitHitsMatter {
             if stats.oomKills > 0 { verdict = .memoryLimit } else if stats.pidsLimitHits > 0 { verdict = .pidsLimit }
         }
         if let peak = stats.memoryPeak { usage.peakMemory = max(usage.peakMemory, peak) }
