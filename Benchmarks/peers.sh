@@ -31,9 +31,12 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-# A static Swift standard library: no dynamic relocation of the runtime at start-up.
-swift build -c release --product sandbox-run --static-swift-stdlib >/dev/null
-sandbox_run=$PWD/.build/release/sandbox-run
+# A fully static executable: no dynamic loader, no symbol binding at start-up
+# (libseccomp.a and libcap.a come with the -dev packages Scripts/setup.sh installs).
+if ! log=$(swift build -c release --product sandbox-run -Xswiftc -static-executable --build-path .build-static 2>&1); then
+  echo "$log"; exit 1
+fi
+sandbox_run=$PWD/.build-static/release/sandbox-run
 
 work=$(mktemp -d /tmp/containment-peers.XXXXXX)
 holder=""
