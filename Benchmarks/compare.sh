@@ -6,7 +6,8 @@
 #
 #   Benchmarks/compare.sh [N] [ROUNDS] [SECTION...]   defaults: 500 spawns, 5 rounds, all sections
 #
-# Sections: namespaces bighost rootfs cgroups seccomp full syscalls density.
+# Sections: namespaces bighost rootfs cgroups seccomp full pooled throughput
+# syscalls density.
 #
 # Two kinds of figure:
 #   whole    ours(SPEC) / limit(SPEC): a spawn → exit → reap as a whole;
@@ -16,7 +17,7 @@ cd "$(dirname "$0")"
 count=${1:-500}
 rounds=${2:-5}
 shift $(($# < 2 ? $# : 2))
-sections=${*:-namespaces bighost rootfs cgroups seccomp full syscalls density}
+sections=${*:-namespaces bighost rootfs cgroups seccomp full pooled throughput syscalls density}
 wants() { [[ " $sections " == *" $1 "* ]]; }
 nsbench=${NSBENCH:-../../shared/bench/nsbench}
 bpf=$(dirname "$nsbench")/docker-tree.bpf
@@ -82,6 +83,35 @@ if wants seccomp; then
 fi
 if wants full; then
   whole "full sandbox" "≤ 1.15" "" "$full,nnp,seccomp=default" "$full,seccomp=$bpf"
+fi
+if wants pooled; then
+  # The pooled figure's goal is absolute; the limit's full sandbox, timed in
+  # the same rounds, says how fast the machine is meanwhile.
+  pooled=(); fresh=(); limit=(); ratios=()
+  for _ in $(seq "$rounds"); do
+    pooled+=("$(median_us "$ours" "" "$full,nnp,seccomp=default,pool")")
+    fresh+=("$(median_us "$ours" "" "$full,nnp,seccomp=default")")
+    limit+=("$(median_us "$nsbench" "" "$full,seccomp=$bpf")")
+    ratios+=("$(ratio "${pooled[-1]}" "${limit[-1]}")")
+    printf '    pooled %8.1f us   fresh %8.1f us   limit %8.1f us   pooled/limit %s\n' "${pooled[-1]}" "${fresh[-1]}" "${limit[-1]}" "${ratios[-1]}"
+  done
+  printf '%-44s median %s us (fresh %s us, limit %s us)   (goal ≤ 1900 us)\n' "full sandbox, pooled network namespace" \
+    "$(printf '%s\n' "${pooled[@]}" | median)" "$(printf '%s\n' "${fresh[@]}" | median)" "$(printf '%s\n' "${limit[@]}" | median)"
+  printf '%-44s median ratio %s\n' "pooled / limit's full sandbox (fresh netns)" "$(printf '%s\n' "${ratios[@]}" | median)"
+fi
+if wants throughput; then
+  # Two spawners sharing the machine's cores; the limit spawns one at a time,
+  # and its busy CPU per spawn (both cores) bounds what any spawner reaches.
+  rates=(); fresh=(); ceilings=()
+  for _ in $(seq "$rounds"); do
+    rates+=("$("$ours" --throughput 2 "$count" "$full,nnp,seccomp=default,pool" | awk '{ print $NF; exit }')")
+    fresh+=("$("$ours" --throughput 2 "$count" "$full,nnp,seccomp=default" | awk '{ print $NF; exit }')")
+    busy=$("$nsbench" "$count" "$full,seccomp=$bpf" 2>/dev/null | sed -n 's/.*busy_cpu\/spawn=\([0-9.]*\).*/\1/p' | head -1)
+    ceilings+=("$(awk -v b="$busy" -v n="$(nproc)" 'BEGIN { printf "%.0f", n * 1e6 / b }')")
+    printf '    pooled %6s/s   fresh %6s/s   limit ceiling %6s/s (%s us busy CPU a spawn)\n' "${rates[-1]}" "${fresh[-1]}" "${ceilings[-1]}" "$busy"
+  done
+  printf '%-44s median %s/s (fresh %s/s, limit ceiling %s/s)   (goal ≥ 1200/s)\n' "throughput, 2 spawners, pooled" \
+    "$(printf '%s\n' "${rates[@]}" | median)" "$(printf '%s\n' "${fresh[@]}" | median)" "$(printf '%s\n' "${ceilings[@]}" | median)"
 fi
 if wants syscalls; then
   echo "per-call cost of an allowed, cached system call (getppid) under the default profile:"
