@@ -7,13 +7,16 @@ import Testing
 /// then exit.
 @Suite struct SpawnCoreTests {
     /// A descriptor another thread of the host had open when the child was
-    /// cloned (here a pipe without O_CLOEXEC) is closed by the child before
-    /// it waits: the pipe reaches end-of-file while the child still waits,
-    /// so nothing in the host can end up waiting on a sandbox's setup.
+    /// cloned is closed by the child before it waits: the pipe reaches
+    /// end-of-file while the child still waits, so nothing in the host can
+    /// end up waiting on a sandbox's setup. (clone3 copies the whole
+    /// descriptor table, O_CLOEXEC ones too, which only go at exec; the pipe
+    /// is O_CLOEXEC so that processes other tests start meanwhile do not
+    /// keep it open past their exec.)
     @Test func aWaitingChildHoldsNoDescriptorOfOtherWork() async throws {
         var other: [Int32] = [-1, -1], sync: [Int32] = [-1, -1], error: [Int32] = [-1, -1]
         try #require(pipe(&other) == 0 && pipe(&sync) == 0 && pipe(&error) == 0)
-        for fd in sync + error { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        for fd in other + sync + error { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         defer { for fd in other + sync + error where fd >= 0 { close(fd) } }
 
         var wait = cn_step()
