@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,6 +48,20 @@ int cn_pidfd_getfd(int pidfd, int targetfd) {
 }
 
 int cn_pipe_cloexec(int fds[2]) { return cn_result(pipe2(fds, O_CLOEXEC)); }
+
+int cn_timer_after(int64_t nanoseconds) {
+    int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    if (fd < 0) return -errno;
+    // A zero it_value disarms a timer: a deadline already passed fires in 1 ns.
+    if (nanoseconds < 1) nanoseconds = 1;
+    struct itimerspec due = {.it_value = {.tv_sec = nanoseconds / 1000000000, .tv_nsec = nanoseconds % 1000000000}};
+    if (timerfd_settime(fd, 0, &due, NULL) != 0) {
+        int error = errno;
+        close(fd);
+        return -error;
+    }
+    return fd;
+}
 
 int cn_sealed_memfd(const char *name, const void *bytes, size_t size) {
     int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);

@@ -119,7 +119,7 @@ public final class PreparedCommand: Sendable {
             throw SandboxError.setupFailed(step: step, errno: Errno(rawValue: failure.error),
                                            remedy: HostDiagnosis.stepRemedy(step: step, errno: failure.error))
         }
-        let process = SandboxProcess(
+        let process = try SandboxProcess(
             pid: child.pid, pidfd: child.pidfd, statusPipe: spawn.pipes.takeStatusRead(), started: started,
             stdio: stdio, sessions: spawn.sessions, wallTimeLimit: sandbox.wallTimeLimit)
         if let bytes = stdio.inputBytes, let sink = stdio.input {

@@ -32,12 +32,14 @@ public final class SandboxProcess: Sendable {
     private struct State {
         var requestedVerdict: Verdict?
         var reaper: Task<SandboxResult, any Error>?
-        var timer: Task<Void, Never>?
+        var timer: EventLoop.Timer?
         var reaped = false
     }
 
+    /// Takes over a running sandbox. When the wall-time timer cannot be
+    /// armed, throws; the sandbox is then killed and reaped (see deinit).
     init(pid: Int32, pidfd: Int32, statusPipe: Int32?, started: ContinuousClock.Instant, stdio: StandardIO,
-         sessions: [any SpawnSession], wallTimeLimit: Duration?) {
+         sessions: [any SpawnSession], wallTimeLimit: Duration?) throws(Errno) {
         self.pid = pid
         self.pidfd = pidfd
         self.statusPipe = statusPipe
@@ -49,9 +51,12 @@ public final class SandboxProcess: Sendable {
         self.errorLimit = stdio.errorLimit
         self.sessions = sessions
         if let wallTimeLimit {
-            let timer = Task { [weak self] in
-                try? await Task.sleep(for: wallTimeLimit)
-                if !Task.isCancelled { self?.end(with: .wallTimeLimit) }
+            // Fired by the event loop's thread, so that the limit holds even
+            // while every thread of the cooperative pool is busy; the kill
+            // runs on a thread of its own (on v1 it may wait for a freeze).
+            let timer = try EventLoop.shared().schedule(after: wallTimeLimit) { [weak self] in
+                guard let self else { return }
+                do { try startDetachedThread { self.end(with: .wallTimeLimit) } } catch { end(with: .wallTimeLimit) }
             }
             state.withLock { $0.timer = timer }
         }

@@ -12,8 +12,16 @@ import SystemPackage
 /// confused with the old one.
 package final class EventLoop: Sendable {
     private let epoll: Int32
-    private let waiters = Mutex<[UInt64: CheckedContinuation<Void, Never>]>([:])
+    private let waiters = Mutex<[UInt64: Waiter]>([:])
     private let nextToken = Atomic<UInt64>(1)
+
+    /// What a registration resumes: a suspended task, or an action the
+    /// loop's own thread runs (timers, which must fire even while every
+    /// thread of the cooperative pool is busy).
+    private enum Waiter {
+        case task(CheckedContinuation<Void, Never>)
+        case action(@Sendable () -> Void)
+    }
 
     private static let sharedLoop: Result<EventLoop, Errno> = Result { () throws(Errno) in try EventLoop() }
 
@@ -39,17 +47,83 @@ package final class EventLoop: Sendable {
         let token = nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
         var failure: Errno?
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            waiters.withLock { $0[token] = continuation }
-            var event = epoll_event()
-            event.events = events | EPOLLONESHOT.rawValue
-            event.data.u64 = token
-            if epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event) != 0 {
-                failure = Errno(rawValue: errno)
-                waiters.withLock { $0.removeValue(forKey: token) }?.resume()
+            waiters.withLock { $0[token] = .task(continuation) }
+            do throws(Errno) {
+                try register(fd, events: events, token: token)
+            } catch {
+                failure = error
+                resume(waiters.withLock { $0.removeValue(forKey: token) })
             }
         }
         if let failure { throw failure }
         epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nil)
+    }
+
+    /// Runs `action` on the loop's thread once `delay` has passed, unless
+    /// the returned timer is cancelled first. `action` must be brief and
+    /// must not block: every sandbox's waiting shares the thread.
+    package func schedule(after delay: Duration, _ action: @escaping @Sendable () -> Void) throws(Errno) -> Timer {
+        let (seconds, attoseconds) = delay.components
+        let nanoseconds = seconds > Int64.max / 1_000_000_000 ? Int64.max : seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        let fd = cn_timer_after(nanoseconds)
+        if fd < 0 { throw Errno(rawValue: -fd) }
+        let token = nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
+        let timer = Timer(loop: self, fd: fd, token: token)
+        waiters.withLock { $0[token] = .action { [timer] in timer.fire(action) } }
+        do {
+            try register(fd, events: EPOLLIN.rawValue, token: token)
+        } catch {
+            timer.cancel()
+            throw error
+        }
+        return timer
+    }
+
+    /// A pending ``schedule(after:_:)``: its timerfd and registration.
+    package final class Timer: Sendable {
+        private let loop: EventLoop
+        private let fd: Int32
+        private let token: UInt64
+        private let done = Atomic<Bool>(false)
+
+        fileprivate init(loop: EventLoop, fd: Int32, token: UInt64) {
+            self.loop = loop
+            self.fd = fd
+            self.token = token
+        }
+
+        /// Keeps the action from running, if it has not started; releases
+        /// the timerfd. Harmless after firing and when repeated.
+        package func cancel() {
+            guard finish() else { return }
+            loop.waiters.withLock { _ = $0.removeValue(forKey: token) }
+        }
+
+        fileprivate func fire(_ action: @Sendable () -> Void) {
+            if finish() { action() }
+        }
+
+        /// True for the first caller of cancel or fire, which closes the timerfd.
+        private func finish() -> Bool {
+            guard !done.exchange(true, ordering: .acquiringAndReleasing) else { return false }
+            close(fd)
+            return true
+        }
+    }
+
+    private func register(_ fd: Int32, events: UInt32, token: UInt64) throws(Errno) {
+        var event = epoll_event()
+        event.events = events | EPOLLONESHOT.rawValue
+        event.data.u64 = token
+        if epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event) != 0 { throw Errno(rawValue: errno) }
+    }
+
+    private func resume(_ waiter: Waiter?) {
+        switch waiter {
+        case .task(let continuation): continuation.resume()
+        case .action(let action): action()
+        case nil: break
+        }
     }
 
     private func run() {
@@ -58,7 +132,7 @@ package final class EventLoop: Sendable {
             let count = epoll_wait(epoll, &events, Int32(events.count), -1)
             guard count > 0 else { continue }
             for event in events[0..<Int(count)] {
-                waiters.withLock { $0.removeValue(forKey: event.data.u64) }?.resume()
+                resume(waiters.withLock { $0.removeValue(forKey: event.data.u64) })
             }
         }
     }

@@ -57,6 +57,20 @@ import Testing
         #expect(result.usage.wallTime < .seconds(10))
     }
 
+    /// The limit is enforced from the event loop's thread: it holds while
+    /// every thread of the cooperative pool is blocked (in a process of its
+    /// own, so that no other test is starved).
+    @Test func wallTimeLimitHoldsWhileThePoolIsBlocked() async throws {
+        var host = Sandbox()
+        host.namespaces = []
+        let result = try await host.run(TestEnvironment.helper("containment-test-helper"), ["wall-time-under-load"], output: .string())
+        let view = ProbeOutput(result.standardOutput)
+        #expect(result.termination.isSuccess, "\(result.standardOutput)")
+        let died = try #require(view["died-after-ms"].flatMap { Int($0) }, "\(result.standardOutput)")
+        #expect(died < 2000, "the 200 ms limit fired only after \(died) ms, when the pool was free again")
+        #expect(view["verdict"] == "\(Verdict.wallTimeLimit)")
+    }
+
     @Test func waitingTwiceGivesTheSameResult() async throws {
         let process = try await Sandbox().spawn("/bin/true")
         async let first = process.wait()

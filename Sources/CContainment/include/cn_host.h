@@ -28,6 +28,11 @@ int cn_pidfd_getfd(int pidfd, int targetfd);
 /// pipe2(fds, O_CLOEXEC). Returns 0 or a negated errno.
 int cn_pipe_cloexec(int fds[2]);
 
+/// A close-on-exec, non-blocking timerfd on CLOCK_MONOTONIC that becomes
+/// readable once, `nanoseconds` from now (timerfd_create(2) and
+/// timerfd_settime(2)). Returns the descriptor or a negated errno.
+int cn_timer_after(int64_t nanoseconds);
+
 /// A sealed, close-on-exec memfd holding `bytes` (memfd_create(2) with
 /// MFD_ALLOW_SEALING, then F_SEAL_SEAL, SHRINK, GROW and WRITE). Returns the
 /// descriptor or a negated errno.

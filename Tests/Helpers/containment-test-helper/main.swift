@@ -12,6 +12,7 @@ let subcommands: [String: @Sendable ([String]) async throws -> Int32] = [
     "rootfs-image": rootfsImageSubcommand,
     "pool-probe": poolProbeSubcommand,
     "pool-leak-check": poolLeakCheckSubcommand,
+    "wall-time-under-load": wallTimeUnderLoadSubcommand,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
