@@ -36,7 +36,9 @@ import SystemPackage
 /// with a fresh namespace. A clean entry goes back to the pool; any other is
 /// discarded and replaced by a fresh one. Reading the sysctls costs more
 /// than making an entry, so it is done only while the thread keeps up;
-/// otherwise such entries are replaced. A sandbox that could hold
+/// otherwise such entries are replaced: keep /proc/sys read-only in pooled
+/// sandboxes (the default `readOnlyPaths` do) for the pool to pay off. A
+/// sandbox that could hold
 /// CAP_NET_ADMIN (in its bounding set) could also have left state the check
 /// cannot read cheaply (nftables, qdiscs, xfrm), so its entry is always
 /// discarded, as is every entry on a host that cannot setns(2) into a

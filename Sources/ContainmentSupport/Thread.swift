@@ -1,10 +1,11 @@
 import Glibc
 import SystemPackage
 
-/// Starts a detached thread that runs `body` and never exits while the
-/// process lives: the spawn threads and the event loop. Threads that outlive
-/// every task matter here because PR_SET_PDEATHSIG fires when the *thread*
-/// that cloned a child exits, not the process.
+/// Starts a detached thread that runs `body`. The spawn threads and the
+/// event loop run for as long as the process lives: PR_SET_PDEATHSIG fires
+/// when the *thread* that cloned a child exits, not the process. Short jobs
+/// that must not wait for a thread of the cooperative pool (a sandbox's
+/// kill at its wall-time limit) end with their body.
 package func startDetachedThread(_ body: @escaping @Sendable () -> Void) throws(Errno) {
     final class Box: Sendable {
         let body: @Sendable () -> Void
