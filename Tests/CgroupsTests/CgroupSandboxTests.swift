@@ -60,12 +60,12 @@ import TestSupport
         let process = try await CgroupTest.sandbox(ResourceLimits(cpuQuota: .cores(0.2))).spawn(TestEnvironment.probe, ["spin"])
         let cgroup = try #require(process.cgroup)
         try await Task.sleep(for: .milliseconds(200))
-        let first = try await CgroupTest.cpuUsage(of: cgroup, over: .seconds(2)) / 2
+        let first = try await CgroupTest.cpuUsagePerSecond(of: cgroup, over: .seconds(2))
         var limits = cgroup.limits
         limits.cpuQuota = .cores(0.5)
         try cgroup.update(limits)
         try await Task.sleep(for: .milliseconds(100))
-        let second = try await CgroupTest.cpuUsage(of: cgroup, over: .seconds(2)) / 2
+        let second = try await CgroupTest.cpuUsagePerSecond(of: cgroup, over: .seconds(2))
         let throttled = try cgroup.statistics().throttledPeriods ?? 0
         try process.kill()
         let result = try await process.wait()

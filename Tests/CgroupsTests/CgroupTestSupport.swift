@@ -64,10 +64,14 @@ enum CgroupTest {
         return try condition()
     }
 
-    /// CPU time the cgroup used during `window`.
-    static func cpuUsage(of cgroup: Cgroup, over window: Duration) async throws -> Duration {
-        let before = try cgroup.statistics().cpuUsage ?? .zero
+    /// CPU time the cgroup used per second of a window of at least
+    /// `window`, divided by the window's real length: a sleep that ends late
+    /// (a busy machine) lengthens the window, not the figure.
+    static func cpuUsagePerSecond(of cgroup: Cgroup, over window: Duration) async throws -> Duration {
+        let clock = ContinuousClock()
+        let (start, before) = (clock.now, try cgroup.statistics().cpuUsage ?? .zero)
         try await Task.sleep(for: window)
-        return (try cgroup.statistics().cpuUsage ?? .zero) - before
+        let (end, after) = (clock.now, try cgroup.statistics().cpuUsage ?? .zero)
+        return (after - before) / ((end - start) / .seconds(1))
     }
 }
