@@ -92,48 +92,50 @@ public struct SeccompFilter: Sendable, Equatable, CustomStringConvertible {
         try Self.validate(foreignArchitectureAction, field: "foreignArchitectureAction")
         var unconditional: [Int32: Int] = [:]
         for (index, rule) in rules.enumerated() {
-            let field = "rules[\(index)]"
+            // Field names are spelled only for an error: a profile has hundreds of rules.
+            func field(_ suffix: String = "") -> String { "rules[\(index)]" + suffix }
             if rule.conditions.isEmpty, let number = rule.systemCall.number {
                 if let first = unconditional[number], rules[first].action != rule.action {
-                    throw SeccompError(.conflictingRules, field: field,
+                    throw SeccompError(.conflictingRules, field: field(),
                                        "\(rule.systemCall) is already \(rules[first].action) by rules[\(first)]; remove one of them")
                 }
                 unconditional[number] = unconditional[number] ?? index
             }
-            try Self.validate(rule.action, field: field + ".action")
+            try Self.validate(rule.action, field: field(".action"))
             if !rule.isOptional && rule.systemCall.number == nil {
-                throw SeccompError(.unknownSystemCall, field: field,
+                throw SeccompError(.unknownSystemCall, field: field(),
                                    "no system call \"\(rule.systemCall)\" on this architecture; check the spelling or mark the rule optional")
             }
             if rule.conditions.count > 6 {
-                throw SeccompError(.invalidCondition, field: field + ".conditions", "at most 6 conditions, got \(rule.conditions.count)")
+                throw SeccompError(.invalidCondition, field: field(".conditions"), "at most 6 conditions, got \(rule.conditions.count)")
             }
             for (k, condition) in rule.conditions.enumerated() {
-                let where_ = "\(field).conditions[\(k)]"
                 guard (0...5).contains(condition.argument) else {
-                    throw SeccompError(.invalidCondition, field: where_, "argument index \(condition.argument) is not 0-5")
+                    throw SeccompError(.invalidCondition, field: field(".conditions[\(k)]"), "argument index \(condition.argument) is not 0-5")
                 }
                 guard SeccompCondition.Comparison.all.contains(condition.comparison) else {
-                    throw SeccompError(.invalidCondition, field: where_, "unknown comparison \(condition.comparison.rawValue); use 1-7 (SCMP_CMP_NE ... SCMP_CMP_MASKED_EQ)")
+                    throw SeccompError(.invalidCondition, field: field(".conditions[\(k)]"), "unknown comparison \(condition.comparison.rawValue); use 1-7 (SCMP_CMP_NE ... SCMP_CMP_MASKED_EQ)")
                 }
                 if rule.conditions[..<k].contains(where: { $0.argument == condition.argument }) {
-                    throw SeccompError(.invalidCondition, field: where_, "a second condition on argument \(condition.argument); libseccomp takes one per argument and rule, split it into two rules")
+                    throw SeccompError(.invalidCondition, field: field(".conditions[\(k)]"), "a second condition on argument \(condition.argument); libseccomp takes one per argument and rule, split it into two rules")
                 }
             }
         }
     }
 
-    private static func validate(_ action: SeccompAction, field: String) throws(SeccompError) {
+    private static func validate(_ action: SeccompAction, field: @autoclosure () -> String) throws(SeccompError) {
         if let code = action.errnoCode, !(0...4095).contains(code) {
-            throw SeccompError(.invalidAction, field: field, "errno \(code) is out of range 0-4095")
+            throw SeccompError(.invalidAction, field: field(), "errno \(code) is out of range 0-4095")
         }
     }
 
     /// The BPF program for `variant`, compiled with libseccomp on first use
     /// and cached in the value (and its copies) afterwards.
     public func program(_ variant: SeccompProgram.Variant = .plain) throws(SeccompError) -> SeccompProgram {
-        try validate()
-        return try cache.program(variant) { () throws(SeccompError) -> (SeccompProgram, compiled: Bool) in
+        // Validated once per value, like the compilation: what validation
+        // reads is what resets the cache when it changes.
+        try cache.program(variant) { () throws(SeccompError) -> (SeccompProgram, compiled: Bool) in
+            try validate()
             let path = programStore?.path(for: self, variant: variant)
             if let programStore, let path, let bytes = programStore.load(path) {
                 return (SeccompProgram(bytes: bytes, needsListener: needsListener(variant)), false)
