@@ -115,12 +115,14 @@ public final class SandboxProcess: Sendable {
     }
 
     private func reap() async throws -> SandboxResult {
-        try await EventLoop.shared().waitUntilReadable(pidfd)
+        // The wall time ends when the loop saw the sandbox end, not when
+        // this task got a thread again.
+        let ended = try await EventLoop.shared().waitUntilReadable(pidfd)
         var status: Int32 = 0
         var rusage = rusage()
         let result = cn_wait_pidfd(pidfd, &status, &rusage)
         if result < 0 { throw Errno(rawValue: -result) }
-        let wallTime = ContinuousClock.now - started
+        let wallTime = ended - started
         var termination = Termination(waitStatus: status)
         if let statusPipe, let payloadStatus = readPayloadStatus(statusPipe) {
             termination = Termination(waitStatus: payloadStatus)

@@ -19,7 +19,8 @@ package final class EventLoop: Sendable {
     /// loop's own thread runs (timers, which must fire even while every
     /// thread of the cooperative pool is busy).
     private enum Waiter {
-        case task(CheckedContinuation<Void, Never>)
+        /// Resumed with the instant the loop saw the descriptor ready.
+        case task(CheckedContinuation<ContinuousClock.Instant, Never>)
         case action(@Sendable () -> Void)
     }
 
@@ -33,8 +34,11 @@ package final class EventLoop: Sendable {
         try startDetachedThread { [self] in run() }
     }
 
-    /// Suspends until `fd` is readable (or hung up / in error).
-    package func waitUntilReadable(_ fd: Int32) async throws(Errno) {
+    /// Suspends until `fd` is readable (or hung up / in error); returns when
+    /// the loop saw it so, which may be well before the task runs again on
+    /// a busy cooperative pool (a sandbox's wall time is measured to it).
+    @discardableResult
+    package func waitUntilReadable(_ fd: Int32) async throws(Errno) -> ContinuousClock.Instant {
         try await wait(fd, for: EPOLLIN.rawValue)
     }
 
@@ -43,20 +47,22 @@ package final class EventLoop: Sendable {
         try await wait(fd, for: EPOLLOUT.rawValue)
     }
 
-    private func wait(_ fd: Int32, for events: UInt32) async throws(Errno) {
+    @discardableResult
+    private func wait(_ fd: Int32, for events: UInt32) async throws(Errno) -> ContinuousClock.Instant {
         let token = nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
         var failure: Errno?
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        let ready = await withCheckedContinuation { (continuation: CheckedContinuation<ContinuousClock.Instant, Never>) in
             waiters.withLock { $0[token] = .task(continuation) }
             do throws(Errno) {
                 try register(fd, events: events, token: token)
             } catch {
                 failure = error
-                resume(waiters.withLock { $0.removeValue(forKey: token) })
+                resume(waiters.withLock { $0.removeValue(forKey: token) }, at: .now)
             }
         }
         if let failure { throw failure }
         epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nil)
+        return ready
     }
 
     /// Runs `action` on the loop's thread once `delay` has passed, unless
@@ -118,9 +124,9 @@ package final class EventLoop: Sendable {
         if epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event) != 0 { throw Errno(rawValue: errno) }
     }
 
-    private func resume(_ waiter: Waiter?) {
+    private func resume(_ waiter: Waiter?, at instant: ContinuousClock.Instant) {
         switch waiter {
-        case .task(let continuation): continuation.resume()
+        case .task(let continuation): continuation.resume(returning: instant)
         case .action(let action): action()
         case nil: break
         }
@@ -131,8 +137,9 @@ package final class EventLoop: Sendable {
         while true {
             let count = epoll_wait(epoll, &events, Int32(events.count), -1)
             guard count > 0 else { continue }
+            let now = ContinuousClock.now
             for event in events[0..<Int(count)] {
-                resume(waiters.withLock { $0.removeValue(forKey: event.data.u64) })
+                resume(waiters.withLock { $0.removeValue(forKey: event.data.u64) }, at: now)
             }
         }
     }

@@ -59,7 +59,9 @@ import Testing
 
     /// The limit is enforced from the event loop's thread: it holds while
     /// every thread of the cooperative pool is blocked (in a process of its
-    /// own, so that no other test is starved).
+    /// own, so that no other test is starved). The result's wall time ends
+    /// when the loop saw the sandbox end, not when the waiting task could
+    /// run again.
     @Test func wallTimeLimitHoldsWhileThePoolIsBlocked() async throws {
         var host = Sandbox()
         host.namespaces = []
@@ -69,6 +71,8 @@ import Testing
         let died = try #require(view["died-after-ms"].flatMap { Int($0) }, "\(result.standardOutput)")
         #expect(died < 2000, "the 200 ms limit fired only after \(died) ms, when the pool was free again")
         #expect(view["verdict"] == "\(Verdict.wallTimeLimit)")
+        let wallTime = try #require(view["wall-time-ms"].flatMap { Int($0) }, "\(result.standardOutput)")
+        #expect(wallTime < 2000, "the result's wall time \(wallTime) ms counts the wait for a free thread")
     }
 
     @Test func waitingTwiceGivesTheSameResult() async throws {
