@@ -119,8 +119,19 @@ public final class PreparedCommand: Sendable {
             throw SandboxError.setupFailed(step: step, errno: Errno(rawValue: failure.error),
                                            remedy: HostDiagnosis.stepRemedy(step: step, errno: failure.error))
         }
+        // The sandbox's end is watched from now on, so that its wall time
+        // does not depend on when a task gets to wait for it.
+        let endWatch: EventLoop.Readiness
+        do {
+            endWatch = try EventLoop.shared().watchReadable(child.pidfd)
+        } catch {
+            _ = cn_pidfd_send_signal(child.pidfd, SIGKILL)
+            await child.reapQuietly()
+            spawn.abandon()
+            throw error
+        }
         let process = try SandboxProcess(
-            pid: child.pid, pidfd: child.pidfd, statusPipe: spawn.pipes.takeStatusRead(), started: started,
+            pid: child.pid, pidfd: child.pidfd, endWatch: endWatch, statusPipe: spawn.pipes.takeStatusRead(), started: started,
             stdio: stdio, sessions: spawn.sessions, wallTimeLimit: sandbox.wallTimeLimit)
         if let bytes = stdio.inputBytes, let sink = stdio.input {
             Task { try? await sink.write(bytes); sink.finish() }

@@ -22,6 +22,8 @@ public final class SandboxProcess: Sendable {
     public let standardError: ByteStream?
 
     private let pidfd: Int32
+    /// The pidfd's readiness, watched since the spawn: when the sandbox ended.
+    private let endWatch: EventLoop.Readiness
     private let statusPipe: Int32?
     private let started: ContinuousClock.Instant
     private let outputLimit: Int?
@@ -38,10 +40,11 @@ public final class SandboxProcess: Sendable {
 
     /// Takes over a running sandbox. When the wall-time timer cannot be
     /// armed, throws; the sandbox is then killed and reaped (see deinit).
-    init(pid: Int32, pidfd: Int32, statusPipe: Int32?, started: ContinuousClock.Instant, stdio: StandardIO,
-         sessions: [any SpawnSession], wallTimeLimit: Duration?) throws(Errno) {
+    init(pid: Int32, pidfd: Int32, endWatch: EventLoop.Readiness, statusPipe: Int32?, started: ContinuousClock.Instant,
+         stdio: StandardIO, sessions: [any SpawnSession], wallTimeLimit: Duration?) throws(Errno) {
         self.pid = pid
         self.pidfd = pidfd
+        self.endWatch = endWatch
         self.statusPipe = statusPipe
         self.started = started
         self.standardInput = stdio.inputBytes == nil ? stdio.input : nil
@@ -71,10 +74,13 @@ public final class SandboxProcess: Sendable {
             return
         }
         _ = sessions.contains { $0.killAll() } || cn_pidfd_send_signal(pidfd, SIGKILL) == 0
-        let child = ChildReaper(pid: pid, pidfd: pidfd)
-        let sessions = sessions
+        let (pidfd, endWatch, sessions) = (pidfd, endWatch, sessions)
         Task.detached {
-            await child.reapQuietly()
+            _ = await endWatch.wait()
+            var status: Int32 = 0
+            var usage = rusage()
+            _ = cn_wait_pidfd(pidfd, &status, &usage)
+            close(pidfd)
             sessions.forEach { $0.cleanUp() }
         }
     }
@@ -117,7 +123,7 @@ public final class SandboxProcess: Sendable {
     private func reap() async throws -> SandboxResult {
         // The wall time ends when the loop saw the sandbox end, not when
         // this task got a thread again.
-        let ended = try await EventLoop.shared().waitUntilReadable(pidfd)
+        let ended = await endWatch.wait()
         var status: Int32 = 0
         var rusage = rusage()
         let result = cn_wait_pidfd(pidfd, &status, &rusage)

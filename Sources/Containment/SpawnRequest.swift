@@ -134,7 +134,7 @@ struct SpawnPipes {
             if count == 0 { return (firstFailure, childPID) }
             if count < 0 && errno == EINTR { continue }
             if count < 0 && errno == EAGAIN {
-                _ = try? await EventLoop.shared().waitUntilReadable(errorRead)
+                try? await EventLoop.shared().waitUntilReadable(errorRead)
                 continue
             }
             return (firstFailure ?? cn_failure(step: UInt32.max, error: count < 0 ? errno : EIO), childPID)
@@ -222,7 +222,7 @@ struct ChildReaper {
 
     /// Waits for the child to exit, reaps it and closes its pidfd.
     func reapQuietly() async {
-        _ = try? await EventLoop.shared().waitUntilReadable(pidfd)
+        try? await EventLoop.shared().waitUntilReadable(pidfd)
         var status: Int32 = 0
         var usage = rusage()
         _ = cn_wait_pidfd(pidfd, &status, &usage)

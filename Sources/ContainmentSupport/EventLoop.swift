@@ -19,8 +19,7 @@ package final class EventLoop: Sendable {
     /// loop's own thread runs (timers, which must fire even while every
     /// thread of the cooperative pool is busy).
     private enum Waiter {
-        /// Resumed with the instant the loop saw the descriptor ready.
-        case task(CheckedContinuation<ContinuousClock.Instant, Never>)
+        case task(CheckedContinuation<Void, Never>)
         case action(@Sendable () -> Void)
     }
 
@@ -34,11 +33,8 @@ package final class EventLoop: Sendable {
         try startDetachedThread { [self] in run() }
     }
 
-    /// Suspends until `fd` is readable (or hung up / in error); returns when
-    /// the loop saw it so, which may be well before the task runs again on
-    /// a busy cooperative pool (a sandbox's wall time is measured to it).
-    @discardableResult
-    package func waitUntilReadable(_ fd: Int32) async throws(Errno) -> ContinuousClock.Instant {
+    /// Suspends until `fd` is readable (or hung up / in error).
+    package func waitUntilReadable(_ fd: Int32) async throws(Errno) {
         try await wait(fd, for: EPOLLIN.rawValue)
     }
 
@@ -47,22 +43,67 @@ package final class EventLoop: Sendable {
         try await wait(fd, for: EPOLLOUT.rawValue)
     }
 
-    @discardableResult
-    private func wait(_ fd: Int32, for events: UInt32) async throws(Errno) -> ContinuousClock.Instant {
+    private func wait(_ fd: Int32, for events: UInt32) async throws(Errno) {
         let token = nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
         var failure: Errno?
-        let ready = await withCheckedContinuation { (continuation: CheckedContinuation<ContinuousClock.Instant, Never>) in
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             waiters.withLock { $0[token] = .task(continuation) }
             do throws(Errno) {
                 try register(fd, events: events, token: token)
             } catch {
                 failure = error
-                resume(waiters.withLock { $0.removeValue(forKey: token) }, at: .now)
+                resume(waiters.withLock { $0.removeValue(forKey: token) })
             }
         }
         if let failure { throw failure }
         epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nil)
-        return ready
+    }
+
+    /// Watches `fd` from now on, so that the instant it becomes readable is
+    /// recorded by the loop's thread whenever tasks get to await it (a
+    /// sandbox's end, while the cooperative pool may be busy). One watch per
+    /// descriptor, and no other wait on it until the watch has fired.
+    package func watchReadable(_ fd: Int32) throws(Errno) -> Readiness {
+        let readiness = Readiness()
+        let token = nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
+        waiters.withLock { $0[token] = .action { [epoll] in
+            epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nil)
+            readiness.fire(at: .now)
+        } }
+        do {
+            try register(fd, events: EPOLLIN.rawValue, token: token)
+        } catch {
+            waiters.withLock { _ = $0.removeValue(forKey: token) }
+            throw error
+        }
+        return readiness
+    }
+
+    /// The readiness of a watched descriptor (``watchReadable(_:)``).
+    package final class Readiness: Sendable {
+        private let state = Mutex<(ready: ContinuousClock.Instant?, waiting: [CheckedContinuation<ContinuousClock.Instant, Never>])>((nil, []))
+
+        fileprivate init() {}
+
+        /// The instant the loop saw the descriptor readable, once it has.
+        package func wait() async -> ContinuousClock.Instant {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state -> ContinuousClock.Instant? in
+                    if state.ready == nil { state.waiting.append(continuation) }
+                    return state.ready
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        }
+
+        fileprivate func fire(at instant: ContinuousClock.Instant) {
+            let waiting = state.withLock { state in
+                state.ready = instant
+                defer { state.waiting = [] }
+                return state.waiting
+            }
+            for continuation in waiting { continuation.resume(returning: instant) }
+        }
     }
 
     /// Runs `action` on the loop's thread once `delay` has passed, unless
@@ -124,9 +165,9 @@ package final class EventLoop: Sendable {
         if epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event) != 0 { throw Errno(rawValue: errno) }
     }
 
-    private func resume(_ waiter: Waiter?, at instant: ContinuousClock.Instant) {
+    private func resume(_ waiter: Waiter?) {
         switch waiter {
-        case .task(let continuation): continuation.resume(returning: instant)
+        case .task(let continuation): continuation.resume()
         case .action(let action): action()
         case nil: break
         }
@@ -137,9 +178,8 @@ package final class EventLoop: Sendable {
         while true {
             let count = epoll_wait(epoll, &events, Int32(events.count), -1)
             guard count > 0 else { continue }
-            let now = ContinuousClock.now
             for event in events[0..<Int(count)] {
-                resume(waiters.withLock { $0.removeValue(forKey: event.data.u64) }, at: now)
+                resume(waiters.withLock { $0.removeValue(forKey: event.data.u64) })
             }
         }
     }

@@ -60,8 +60,7 @@ import Testing
     /// The limit is enforced from the event loop's thread: it holds while
     /// every thread of the cooperative pool is blocked (in a process of its
     /// own, so that no other test is starved). The result's wall time ends
-    /// when the loop saw the sandbox end, not when the waiting task could
-    /// run again.
+    /// when the loop saw the sandbox end, not when a task got to wait for it.
     @Test func wallTimeLimitHoldsWhileThePoolIsBlocked() async throws {
         var host = Sandbox()
         host.namespaces = []
