@@ -74,13 +74,10 @@ public final class SandboxProcess: Sendable {
             return
         }
         _ = sessions.contains { $0.killAll() } || cn_pidfd_send_signal(pidfd, SIGKILL) == 0
-        let (pidfd, endWatch, sessions) = (pidfd, endWatch, sessions)
+        let (child, endWatch, sessions) = (ChildReaper(pid: pid, pidfd: pidfd), endWatch, sessions)
         Task.detached {
             _ = await endWatch.wait()
-            var status: Int32 = 0
-            var usage = rusage()
-            _ = cn_wait_pidfd(pidfd, &status, &usage)
-            close(pidfd)
+            child.reapExited()
             sessions.forEach { $0.cleanUp() }
         }
     }

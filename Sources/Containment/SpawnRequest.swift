@@ -210,10 +210,7 @@ struct ChildReaper {
     /// the background.
     func reapSoon() async {
         if cn_pidfd_exited(pidfd) == 1 {
-            var status: Int32 = 0
-            var usage = rusage()
-            _ = cn_wait_pidfd(pidfd, &status, &usage)
-            close(pidfd)
+            reapExited()
             return
         }
         let child = self
@@ -223,6 +220,11 @@ struct ChildReaper {
     /// Waits for the child to exit, reaps it and closes its pidfd.
     func reapQuietly() async {
         try? await EventLoop.shared().waitUntilReadable(pidfd)
+        reapExited()
+    }
+
+    /// Reaps the child, which has exited, and closes its pidfd.
+    func reapExited() {
         var status: Int32 = 0
         var usage = rusage()
         _ = cn_wait_pidfd(pidfd, &status, &usage)
