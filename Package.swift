@@ -50,14 +50,14 @@ let package = Package(
         .executableTarget(name: "containment-probe", path: "Tests/Helpers/containment-probe"),
         .executableTarget(
             name: "containment-test-helper",
-            dependencies: ["Containment"],
+            dependencies: ["Containment", "ContainmentSupport"],
             path: "Tests/Helpers/containment-test-helper"
         ),
         .target(name: "TestSupport", dependencies: ["Containment", system], path: "Tests/TestSupport"),
     ] + (layers + ["Containment"]).map { module in
         .testTarget(
             name: "\(module)Tests",
-            dependencies: Array(Set([module, "Containment"])).sorted().map { .target(name: $0) }
+            dependencies: Array(Set([module, "Containment", "ContainmentSupport"])).sorted().map { .target(name: $0) }
                 + ["TestSupport", "containment-probe", "containment-test-helper"]
         )
     } + [

@@ -1,3 +1,4 @@
+import ContainmentSupport
 import Glibc
 
 extension Cgroup {
@@ -34,15 +35,7 @@ extension Cgroup {
 
     /// The subdirectory names of `directory`.
     private static func entries(of directory: String) -> [String] {
-        guard let stream = opendir(directory) else { return [] }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            guard entry.pointee.d_type == UInt8(DT_DIR) else { continue }
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
+        (directoryEntries(directory) ?? []).filter(\.isDirectory).map(\.name)
     }
 
     /// Kills the processes of a stale cgroup and of its subgroups.

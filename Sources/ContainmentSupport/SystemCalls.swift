@@ -55,6 +55,20 @@ package func readText(_ path: String) throws(Errno) -> String {
     String(decoding: try readFile(path), as: UTF8.self)
 }
 
+/// The entries of `directory` (readdir(3)) without "." and "..", each with
+/// whether it is a directory (d_type; DT_UNKNOWN counts as not); nil when
+/// the directory cannot be opened.
+package func directoryEntries(_ directory: String) -> [(name: String, isDirectory: Bool)]? {
+    guard let stream = opendir(directory) else { return nil }
+    defer { closedir(stream) }
+    var entries: [(name: String, isDirectory: Bool)] = []
+    while let entry = readdir(stream) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        if name != "." && name != ".." { entries.append((name, entry.pointee.d_type == UInt8(DT_DIR))) }
+    }
+    return entries
+}
+
 /// Writes `contents` to an existing file with one write(2), as control files
 /// of /proc and /sys expect.
 package func writeText(_ path: String, _ contents: String) throws(Errno) {

@@ -1,5 +1,6 @@
 @testable import Cgroups
 import Containment
+import ContainmentSupport
 import Glibc
 import TestSupport
 
@@ -21,18 +22,8 @@ enum CgroupTest {
     /// Cgroup directories this test process made that still exist.
     static func leftovers() throws -> [String] {
         try parentDirectories().flatMap { parent in
-            entries(parent).filter { $0.hasPrefix("containment-\(getpid())-") }.map { parent + "/" + $0 }
+            (directoryEntries(parent) ?? []).map(\.name).filter { $0.hasPrefix("containment-\(getpid())-") }.map { parent + "/" + $0 }
         }
-    }
-
-    static func entries(_ directory: String) -> [String] {
-        guard let stream = opendir(directory) else { return [] }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            names.append(withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
-        }
-        return names
     }
 
     /// A fresh path for a probe's `report` file.

@@ -1,4 +1,5 @@
 import Containment
+import ContainmentSupport
 import Glibc
 import TestSupport
 import Testing
@@ -49,13 +50,7 @@ import Testing
     }
 
     private func openDescriptors() -> [(fd: Int32, target: String)] {
-        guard let directory = opendir("/proc/self/fd") else { return [] }
-        defer { closedir(directory) }
-        var numbers: [Int32] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if let fd = Int32(name) { numbers.append(fd) }
-        }
+        let numbers = (directoryEntries("/proc/self/fd") ?? []).compactMap { Int32($0.name) }
         return numbers.compactMap { fd in
             var buffer = [CChar](repeating: 0, count: 512)
             let count = readlink("/proc/self/fd/\(fd)", &buffer, buffer.count - 1)

@@ -1,4 +1,5 @@
 import Containment
+import ContainmentSupport
 import Glibc
 import TestSupport
 import Testing
@@ -59,9 +60,6 @@ import Testing
 /// Open descriptors of the test process (other tests run beside, so callers
 /// compare with slack).
 func openDescriptors() -> Int {
-    guard let directory = opendir("/proc/self/fd") else { return -1 }
-    defer { closedir(directory) }
-    var count = 0
-    while readdir(directory) != nil { count += 1 }
-    return count - 3
+    guard let entries = directoryEntries("/proc/self/fd") else { return -1 }
+    return entries.count - 1  // opendir's own descriptor
 }

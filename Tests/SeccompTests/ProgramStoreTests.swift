@@ -1,4 +1,5 @@
 import Containment
+import ContainmentSupport
 import Glibc
 import Seccomp
 import TestSupport
@@ -24,14 +25,7 @@ import Testing
     }
 
     private static func files(_ directory: String) -> [String] {
-        guard let dir = opendir(directory) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
+        (directoryEntries(directory) ?? []).map(\.name)
     }
 
     @Test func aSecondProcessLoadsInsteadOfCompiling() throws {

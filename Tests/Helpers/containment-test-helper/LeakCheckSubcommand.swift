@@ -1,4 +1,5 @@
 import Containment
+import ContainmentSupport
 import Glibc
 
 /// `leak-check COUNT`: spawns COUNT sandboxes of /bin/true, and prints the
@@ -30,24 +31,16 @@ private func snapshot() -> (fds: Int, threads: Int, zombies: Int) {
 }
 
 func entries(_ path: String) -> Int {
-    guard let directory = opendir(path) else { return -1 }
-    defer { closedir(directory) }
-    var count = 0
-    while let entry = readdir(directory) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        if name != "." && name != ".." { count += 1 }
-    }
-    return count - (path.hasSuffix("/fd") ? 1 : 0)  // opendir's own descriptor
+    guard let entries = directoryEntries(path) else { return -1 }
+    return entries.count - (path.hasSuffix("/fd") ? 1 : 0)  // opendir's own descriptor
 }
 
 /// Children of this process in state Z, from each thread's children list.
 func zombieChildren() -> Int {
     var zombies = 0
-    guard let tasks = opendir("/proc/self/task") else { return -1 }
-    defer { closedir(tasks) }
-    while let entry = readdir(tasks) {
-        let tid = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        guard tid.first?.isNumber == true, let children = try? text("/proc/self/task/\(tid)/children") else { continue }
+    guard let tasks = directoryEntries("/proc/self/task") else { return -1 }
+    for tid in tasks.map(\.name) {
+        guard let children = try? text("/proc/self/task/\(tid)/children") else { continue }
         for child in children.split(separator: " ") {
             if let stat = try? text("/proc/\(child)/stat"), let close = stat.lastIndex(of: ")"),
                stat[stat.index(close, offsetBy: 2)] == "Z" { zombies += 1 }

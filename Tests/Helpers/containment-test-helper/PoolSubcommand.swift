@@ -1,4 +1,5 @@
 import Containment
+import ContainmentSupport
 import Glibc
 
 /// `pool-probe PROBE ARGS...`: runs the probe twice in a default sandbox with
@@ -73,13 +74,9 @@ import Glibc
 
 private func processSnapshot() -> (fds: Int, zombies: Int, children: Int) {
     var children = 0
-    if let tasks = opendir("/proc/self/task") {
-        while let entry = readdir(tasks) {
-            let tid = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard tid.first?.isNumber == true, let list = try? text("/proc/self/task/\(tid)/children") else { continue }
-            children += list.split(separator: " ").count
-        }
-        closedir(tasks)
+    for tid in (directoryEntries("/proc/self/task") ?? []).map(\.name) {
+        guard let list = try? text("/proc/self/task/\(tid)/children") else { continue }
+        children += list.split(separator: " ").count
     }
     return (entries("/proc/self/fd"), zombieChildren(), children)
 }
