@@ -43,11 +43,16 @@
 //   serve PORT   listen on 127.0.0.1:PORT in a double-forked daemon that
 //                lingers until killed; print "serving PORT ok|ERRNO"
 //   sysctl-write PATH VALUE  write a sysctl: "sysctl-write PATH ok|ERRNO"
+//   linger-socket PID MS  (on the host, as root) open a socket in the network
+//                namespace of process PID, print "lingering ok|ERRNO", and
+//                close it MS milliseconds after PID exited
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
 #include <errno.h>
 #include <net/if.h>
+#include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +63,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -307,6 +313,24 @@ static void serve(int port) {
     close(sock);
 }
 
+static void linger_socket(int pid, int milliseconds) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/ns/net", pid);
+    int namespace = open(path, O_RDONLY | O_CLOEXEC), home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), sock = -1;
+    if (namespace >= 0 && home >= 0 && pidfd >= 0 && setns(namespace, CLONE_NEWNET) == 0) {
+        sock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (setns(home, CLONE_NEWNET) != 0) sock = -1;
+    }
+    printf("lingering %s\n", outcome(sock >= 0));
+    fflush(stdout);
+    if (sock < 0) return;
+    struct pollfd end = {.fd = pidfd, .events = POLLIN};
+    while (poll(&end, 1, -1) < 0 && errno == EINTR) {}
+    usleep(milliseconds * 1000);
+    close(sock);
+}
+
 static void netview_sysctls(const char *path) {
     DIR *dir = opendir(path);
     struct dirent *entry;
@@ -484,6 +508,10 @@ int main(int argc, char **argv) {
             i++;
         } else if (!strcmp(command, "netview")) netview();
         else if (!strcmp(command, "serve") && i + 1 < argc) serve(atoi(argv[++i]));
+        else if (!strcmp(command, "linger-socket") && i + 2 < argc) {
+            linger_socket(atoi(argv[i + 1]), atoi(argv[i + 2]));
+            i += 2;
+        }
         else if (!strcmp(command, "sysctl-write") && i + 2 < argc) {
             int fd = open(argv[i + 1], O_WRONLY | O_CLOEXEC);
             int ok = fd >= 0 && write(fd, argv[i + 2], strlen(argv[i + 2])) >= 0;
