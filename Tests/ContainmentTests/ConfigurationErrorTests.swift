@@ -1,4 +1,5 @@
 import Containment
+import Glibc
 import TestSupport
 import Testing
 
@@ -81,8 +82,12 @@ import Testing
     }
 
     @Test func closedPassedDescriptorIsRejected() throws {
+        // No descriptor of this process can be at its RLIMIT_NOFILE or above,
+        // whatever the tests running beside have open.
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         var sandbox = Sandbox()
-        sandbox.passedDescriptors = [FileDescriptor(rawValue: 987)]
+        sandbox.passedDescriptors = [FileDescriptor(rawValue: Int32(clamping: limit.rlim_cur))]
         let error = try #require(throws: SandboxError.self) { try sandbox.plan("/bin/true") }
         #expect(error.field == "passedDescriptors")
     }

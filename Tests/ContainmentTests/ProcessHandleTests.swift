@@ -115,16 +115,6 @@ import Testing
     }
 
     @Test func noDescriptorThreadOrZombieGrowthAfterAThousandSpawns() async throws {
-        var host = Sandbox()
-        host.namespaces = []
-        host.environment = .inherit
-        let result = try await host.run(TestEnvironment.helper("containment-test-helper"), ["leak-check", "1000"], output: .string())
-        let view = ProbeOutput(result.standardOutput)
-        #expect(result.termination.isSuccess, "\(result.standardOutput)")
-        for key in ["fds", "threads", "zombies"] {
-            let pair = try #require(view[key]).split(separator: " ")
-            #expect(pair.count == 2 && pair[0] == pair[1], "\(key): \(pair)")
-        }
-        #expect(view["zombies"] == "0 0")
+        try await expectNoGrowth(leakCheck: ["1000"])
     }
 }

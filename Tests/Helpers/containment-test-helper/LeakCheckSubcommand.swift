@@ -2,22 +2,39 @@ import Containment
 import ContainmentSupport
 import Glibc
 
-/// `leak-check COUNT`: spawns COUNT sandboxes of /bin/true, and prints the
-/// process's open descriptors, threads and unreaped children before and
-/// after, as "fds BEFORE AFTER", "threads ...", "zombies ...".
+/// `leak-check COUNT [--failing]`: spawns COUNT sandboxes of /bin/true
+/// (with `--failing`: COUNT whose setup fails, at the exec of a missing
+/// file), and prints the process's open descriptors, threads and unreaped
+/// children before and after, as "fds BEFORE AFTER", "threads ...",
+/// "zombies ...".
 @Sendable func leakCheckSubcommand(_ arguments: [String]) async throws -> Int32 {
     let count = arguments.first.flatMap { Int($0) } ?? 1000
-    let command = try Sandbox().prepare("/bin/true")
-    // One spawn first, so the lazily created event loop, spawn threads and
-    // init image count as the baseline.
-    _ = try await command.run()
+    let failing = arguments.contains("--failing")
+    let command = try Sandbox().prepare(failing ? "/usr/bin/nosuch" : "/bin/true")
+    /// One spawn; false when it did not end as it should.
+    let spawn = { @Sendable () async -> Bool in
+        do {
+            let result = try await command.run()
+            if !failing && result.termination.isSuccess { return true }
+            print("error spawn ended \(result.termination)")
+        } catch let error as SandboxError where failing && error.code == .setupFailed {
+            return true
+        } catch {
+            print("error \(error)")
+        }
+        return false
+    }
+    // A few concurrent spawns first, so that the lazily created event loop,
+    // spawn threads and init image, and every thread of Swift's cooperative
+    // pool (one a core, started on demand), count as the baseline.
+    let warmedUp = await withTaskGroup(of: Bool.self) { group in
+        for _ in 0..<2 * max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) { group.addTask { await spawn() } }
+        return await group.reduce(true) { $0 && $1 }
+    }
+    guard warmedUp else { return 1 }
     let before = snapshot()
     for _ in 0..<count {
-        let result = try await command.run()
-        guard result.termination.isSuccess else {
-            print("error spawn ended \(result.termination)")
-            return 1
-        }
+        guard await spawn() else { return 1 }
     }
     let after = snapshot()
     print("fds \(before.fds) \(after.fds)")
