@@ -33,12 +33,17 @@
 /// discarded and replaced by a fresh one. Reading the sysctls costs more
 /// than making an entry, so it is done only while the thread keeps up;
 /// otherwise such entries are replaced: keep /proc/sys read-only in pooled
-/// sandboxes (the default `readOnlyPaths` do) for the pool to pay off. A
-/// sandbox that could hold
-/// CAP_NET_ADMIN (in its bounding set) could also have left state the check
-/// cannot read cheaply (nftables, qdiscs, xfrm), so its entry is always
-/// discarded, as is every entry on a host that cannot setns(2) into a
-/// network namespace (without CAP_SYS_ADMIN in its own user namespace).
+/// sandboxes (the default `readOnlyPaths` do) for the pool to pay off.
+///
+/// Some state the check cannot read cheaply, so the entry of a sandbox that
+/// could have left it is always discarded: keys (the entry's user namespace
+/// keeps its user keyrings, keyrings(7), for the next sandbox to read) unless
+/// the sandbox's seccomp filter refuses add_key(2), keyctl(2) and
+/// request_key(2), as the default profile does; nftables, qdiscs and xfrm
+/// (CAP_NET_ADMIN in the bounding set); a binfmt_misc instance
+/// (CAP_SYS_ADMIN); the user namespace's limits (CAP_SYS_RESOURCE). So is
+/// every entry on a host that cannot setns(2) into a network namespace
+/// (without CAP_SYS_ADMIN in its own user namespace).
 /// Traffic counters (/proc/net/dev, SNMP statistics) are cumulative and not
 /// compared.
 ///
@@ -64,9 +69,11 @@ public final class NetworkNamespacePool: Sendable {
         public var created: Int
         /// Entries that passed their check and went back into the pool.
         public var recycled: Int
-        /// Entries closed instead: a failed check, CAP_NET_ADMIN, a sysctl
-        /// check the pool's thread could not afford, a host that cannot
-        /// setns(2) into a network namespace, or a closed pool.
+        /// Entries closed instead: a failed check, a sandbox that could
+        /// reach the keyring or hold CAP_NET_ADMIN, CAP_SYS_ADMIN or
+        /// CAP_SYS_RESOURCE, a sysctl check the pool's thread could not
+        /// afford, a host that cannot setns(2) into a network namespace, or a
+        /// closed pool.
         public var discarded: Int
 
         /// The counters on one line, as "available N, in use N, …".

@@ -20,7 +20,11 @@ public struct SandboxNetwork: Sendable {
     /// fresh one, without its creation and teardown on the spawn path. Needs
     /// `.user`, `.network` and `.pid` in `namespaces`, `Sandbox.user` equal to
     /// the pool's mapping and `isolation.loopbackUp`. When the pool is empty
-    /// the sandbox gets a fresh namespace, as with `.fresh`.
+    /// the sandbox gets a fresh namespace, as with `.fresh`. The entry goes
+    /// back to the pool only if the sandbox could not reach the kernel
+    /// keyring (a `seccomp` filter refusing add_key, keyctl and request_key,
+    /// as `SeccompFilter.defaultProfile()` does) and held none of
+    /// CAP_NET_ADMIN, CAP_SYS_ADMIN and CAP_SYS_RESOURCE.
     public static func pooled(_ pool: NetworkNamespacePool) -> SandboxNetwork { SandboxNetwork(kind: .pooled(pool)) }
 
     /// The pool, for `.pooled`.
@@ -54,12 +58,23 @@ final class PoolSession: SpawnSession {
 
 extension Sandbox {
     /// How the pool checks an entry after this sandbox: discarded when the
-    /// payload could hold CAP_NET_ADMIN (it could change what the check
-    /// cannot read: nftables, qdiscs, xfrm), else compared with a fresh
-    /// namespace, its sysctls too unless the filesystem keeps /proc/sys
-    /// read-only for everyone inside.
+    /// payload could leave state in the entry that the check cannot read,
+    /// else compared with a fresh namespace, its sysctls too unless the
+    /// filesystem keeps /proc/sys read-only for everyone inside. Such state:
+    ///
+    /// - keys: the user keyrings of a user namespace (keyrings(7), "_uid.N")
+    ///   live as long as the namespace, so the next sandbox would read them
+    ///   unless seccomp refuses add_key(2), keyctl(2) and request_key(2);
+    /// - with CAP_NET_ADMIN in the bounding set: nftables, qdiscs, xfrm;
+    /// - with CAP_SYS_ADMIN: the user namespace's own binfmt_misc instance,
+    ///   whose interpreters would run the next sandbox's programs;
+    /// - with CAP_SYS_RESOURCE: the user namespace's limits (/proc/sys/user).
     var poolRecycleCheck: PoolRecycleCheck {
-        if resolvedCapabilities.bounding.contains(.netAdmin) { return .discard }
+        if !resolvedCapabilities.bounding.isDisjoint(with: Self.poolUnsafeCapabilities) { return .discard }
+        guard let seccomp, Self.keyringCalls.allSatisfy(seccomp.alwaysRefuses) else { return .discard }
         return .verify(sysctls: !(filesystem?.protectsSysctls ?? false))
     }
+
+    private static let poolUnsafeCapabilities: CapabilitySet = [.netAdmin, .sysAdmin, .sysResource]
+    private static let keyringCalls: [SystemCall] = ["add_key", "keyctl", "request_key"]
 }

@@ -56,6 +56,10 @@ public struct SeccompAction: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Whether the call never reaches the kernel: errno, trap or a kill.
+    /// (`notify` leaves the answer to the host's handler.)
+    public var refusesCall: Bool { precedence >= SeccompAction.errno(0).precedence }
+
     /// The errno of an `errno` action.
     public var errnoCode: Int32? {
         if case .errno(let code) = kind { return code }

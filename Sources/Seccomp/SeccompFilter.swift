@@ -84,6 +84,17 @@ public struct SeccompFilter: Sendable, Equatable, CustomStringConvertible {
         return matching.map(\.action).max { $0.precedence < $1.precedence } ?? defaultAction
     }
 
+    /// Whether every call of `systemCall`, whatever its arguments and through
+    /// any ABI, is refused (see ``SeccompAction/refusesCall``): an
+    /// unconditional rule refuses it, or the default action does and no rule
+    /// lets it through; and calls through a foreign ABI are refused too.
+    public func alwaysRefuses(_ systemCall: SystemCall) -> Bool {
+        guard foreignArchitectureAction.refusesCall, let number = systemCall.number else { return false }
+        let forCall = rules.filter { $0.systemCall.number == number }
+        if let unconditional = forCall.first(where: { $0.conditions.isEmpty }) { return unconditional.action.refusesCall }
+        return defaultAction.refusesCall && forCall.allSatisfy(\.action.refusesCall)
+    }
+
     /// Rejects rules libseccomp would refuse, naming the rule: unknown names
     /// (unless optional), bad argument indices and comparisons, errno values
     /// out of range.

@@ -14,6 +14,16 @@ import Testing
         return view.lines.map { "\($0.key) \($0.value)" }
     }
 
+    /// A default sandbox on `pool` whose entries the pool may recycle: its
+    /// seccomp filter keeps it from the kernel keyring, whose keys would
+    /// outlive it in the entry's user namespace.
+    static func recyclable(_ pool: NetworkNamespacePool) -> Sandbox {
+        var sandbox = Sandbox()
+        sandbox.network = .pooled(pool)
+        sandbox.seccomp = .defaultProfile()
+        return sandbox
+    }
+
     static func view(_ sandbox: Sandbox) async throws -> (net: [String], inode: String?) {
         let (result, view) = try await sandbox.probe(["netview", "ns"])
         #expect(result.termination.isSuccess)
@@ -42,8 +52,7 @@ import Testing
     @Test func leftoverDaemonSocketIsGoneAndTheEntryIsRecycled() async throws {
         let pool = try NetworkNamespacePool(size: 1)
         defer { pool.close() }
-        var sandbox = Sandbox()
-        sandbox.network = .pooled(pool)
+        let sandbox = Self.recyclable(pool)
         let (first, firstInode) = try await Self.view(sandbox)
         await pool.settle()
         let (result, served) = try await sandbox.probe(["serve", "8080", "ns"])
@@ -69,8 +78,7 @@ import Testing
         guard TestEnvironment.hasRoot(for: "a host process entering the pooled network namespace") else { return }
         let pool = try NetworkNamespacePool(size: 1)
         defer { pool.close() }
-        var sandbox = Sandbox()
-        sandbox.network = .pooled(pool)
+        let sandbox = Self.recyclable(pool)
         let (before, entry) = try await Self.view(sandbox)
         await pool.settle()
         let process = try await sandbox.spawn("/bin/sleep", ["0.3"])
@@ -95,8 +103,7 @@ import Testing
     @Test func changedSysctlsAreNotHandedOn() async throws {
         let pool = try NetworkNamespacePool(size: 1)
         defer { pool.close() }
-        var sandbox = Sandbox()
-        sandbox.network = .pooled(pool)
+        let sandbox = Self.recyclable(pool)
         let (_, wrote) = try await sandbox.probe([
             "sysctl-write", "/proc/sys/net/ipv4/ip_default_ttl", "99",
             "sysctl-write", "/proc/sys/net/ipv4/ping_group_range", "0 0",
@@ -116,8 +123,7 @@ import Testing
     @Test func networkAdministratorsNeverHandOnTheirNamespace() async throws {
         let pool = try NetworkNamespacePool(size: 1)
         defer { pool.close() }
-        var admin = Sandbox()
-        admin.network = .pooled(pool)
+        var admin = Self.recyclable(pool)
         admin.capabilities = .root(CapabilitySet.containerDefault.union([.netAdmin]))
         let result = try await admin.run("/bin/sh", ["-c", "PATH=/usr/sbin:/usr/bin:/sbin:/bin; ip link add d0 type dummy 2>/dev/null; ip addr add 10.9.9.9/32 dev lo && ip route add 10.8.0.0/16 dev lo && ip addr show lo | grep -c 10.9.9.9"], output: .string(), error: .string())
         #expect(result.standardOutput == "1\n", "\(result.standardError)")
@@ -127,6 +133,47 @@ import Testing
         sandbox.network = .pooled(pool)
         let (after, _) = try await Self.view(sandbox)
         #expect(after == (try await Self.freshView()))
+    }
+
+    /// CAP_SYS_ADMIN reaches the user namespace's binfmt_misc instance and
+    /// CAP_SYS_RESOURCE its limits (/proc/sys/user), neither of which the
+    /// check reads: a sandbox that could hold either never hands its entry on.
+    @Test(arguments: [Capability.sysAdmin, .sysResource])
+    func capabilitiesOverTheUserNamespaceDiscardTheEntry(_ capability: Capability) async throws {
+        let pool = try NetworkNamespacePool(size: 1)
+        defer { pool.close() }
+        var sandbox = Self.recyclable(pool)
+        sandbox.capabilities = .root(CapabilitySet.containerDefault.union([capability]))
+        #expect(try await sandbox.run("/bin/true").termination.isSuccess)
+        await pool.settle()
+        #expect(pool.statistics.discarded == 1)
+        sandbox.capabilities = .root(CapabilitySet.containerDefault)
+        #expect(try await sandbox.run("/bin/true").termination.isSuccess)
+        await pool.settle()
+        #expect(pool.statistics.recycled == 1)
+    }
+
+    /// Keys a sandbox adds to its user keyring live as long as the entry's
+    /// user namespace: a sandbox whose filter lets it reach the keyring
+    /// never hands its entry on, one whose filter refuses it does.
+    @Test func keysNeverReachTheNextSandbox() async throws {
+        let pool = try NetworkNamespacePool(size: 1)
+        defer { pool.close() }
+        var open = Sandbox()
+        open.network = .pooled(pool)
+        let (_, first) = try await open.probe(["keyring", "tenant-secret"])
+        #expect(first["key"]?.hasPrefix("tenant-secret added secret-of-") == true, "\(first)")
+        await pool.settle()
+        #expect(pool.statistics.discarded == 1)
+        let (_, second) = try await open.probe(["keyring", "tenant-secret"])
+        #expect(second["key"]?.hasPrefix("tenant-secret added") == true, "\(second)")
+        await pool.settle()
+        let filtered = Self.recyclable(pool)
+        let (_, refused) = try await filtered.probe(["keyring", "tenant-secret"])
+        #expect(refused["key"] == "tenant-secret added EPERM")
+        await pool.settle()
+        #expect(pool.statistics.recycled == 1)
+        #expect(pool.statistics.discarded == 2)
     }
 
     @Test func concurrentSpawnsGetDistinctNamespacesAndAnEmptyPoolFallsBack() async throws {

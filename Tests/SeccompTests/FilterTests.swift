@@ -50,6 +50,29 @@ import Testing
         #expect(filter.action(for: socket, arguments: [0, 0, 0, 0, 0, 0], nativeArchitecture: false) == .killProcess)
     }
 
+    /// What the network namespace pool relies on to recycle an entry: the
+    /// filter keeps the payload from a call whatever its arguments and ABI.
+    @Test func alwaysRefusesOnlyWhatNoArgumentOrABIGetsThrough() {
+        let profile = SeccompFilter.defaultProfile()
+        #expect(profile.alwaysRefuses("keyctl"))
+        #expect(!profile.alwaysRefuses("read"))
+        var open = SeccompFilter(defaultAction: .allow)
+        #expect(!open.alwaysRefuses("keyctl"))
+        open.add("keyctl", .errno(EPERM))
+        #expect(open.alwaysRefuses("keyctl"))
+        var conditional = SeccompFilter(defaultAction: .errno(EPERM))
+        conditional.add("keyctl", .allow, when: [.equal(0, 0)])
+        #expect(!conditional.alwaysRefuses("keyctl"))
+        conditional.add("keyctl", .killProcess, when: [.equal(0, 1)])
+        #expect(!conditional.alwaysRefuses("keyctl"))
+        var notified = SeccompFilter(defaultAction: .errno(EPERM))
+        notified.add("keyctl", .notify)
+        #expect(!notified.alwaysRefuses("keyctl"))
+        var foreign = SeccompFilter.defaultProfile()
+        foreign.foreignArchitectureAction = .allow
+        #expect(!foreign.alwaysRefuses("keyctl"))
+    }
+
     @Test func lowWordComplementMatchesEverythingButTheExcludedValues() {
         let excluded: [UInt32] = [0x5412, 0x541C]
         let conditions = SeccompCondition.lowWord(of: 1, excluding: excluded)

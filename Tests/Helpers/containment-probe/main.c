@@ -43,6 +43,8 @@
 //   serve PORT   listen on 127.0.0.1:PORT in a double-forked daemon that
 //                lingers until killed; print "serving PORT ok|ERRNO"
 //   sysctl-write PATH VALUE  write a sysctl: "sysctl-write PATH ok|ERRNO"
+//   keyring NAME find the "user" key NAME in the user keyring and print "key
+//                NAME found VALUE", or add it and print "key NAME added|ERRNO"
 //   linger-socket PID MS  (on the host, as root) open a socket in the network
 //                namespace of process PID, print "lingering ok|ERRNO", and
 //                close it MS milliseconds after PID exited
@@ -313,6 +315,21 @@ static void serve(int port) {
     close(sock);
 }
 
+static void keyring(const char *name) {
+    // keyctl(2): KEYCTL_SEARCH 10, KEYCTL_READ 11; KEY_SPEC_USER_KEYRING -4.
+    long key = syscall(SYS_keyctl, 10, -4, "user", name, 0);
+    if (key >= 0) {
+        char value[256] = {0};
+        long length = syscall(SYS_keyctl, 11, key, value, sizeof value - 1);
+        printf("key %s found %s\n", name, length >= 0 ? value : strerrorname_np(errno));
+        return;
+    }
+    char value[64];
+    snprintf(value, sizeof value, "secret-of-%d", getpid());
+    int added = syscall(SYS_add_key, "user", name, value, strlen(value), -4) >= 0;
+    printf("key %s added %s\n", name, added ? value : strerrorname_np(errno));
+}
+
 static void linger_socket(int pid, int milliseconds) {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/ns/net", pid);
@@ -508,6 +525,7 @@ int main(int argc, char **argv) {
             i++;
         } else if (!strcmp(command, "netview")) netview();
         else if (!strcmp(command, "serve") && i + 1 < argc) serve(atoi(argv[++i]));
+        else if (!strcmp(command, "keyring") && i + 1 < argc) keyring(argv[++i]);
         else if (!strcmp(command, "linger-socket") && i + 2 < argc) {
             linger_socket(atoi(argv[i + 1]), atoi(argv[i + 2]));
             i += 2;

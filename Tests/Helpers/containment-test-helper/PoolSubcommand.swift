@@ -2,8 +2,9 @@ import Containment
 import ContainmentSupport
 import Glibc
 
-/// `pool-probe PROBE ARGS...`: runs the probe twice in a default sandbox with
-/// a network namespace from a pool of one (the second run gets the entry the
+/// `pool-probe PROBE ARGS...`: runs the probe twice in a default sandbox
+/// under the default seccomp profile (which keeps entries recyclable) with a
+/// network namespace from a pool of one (the second run gets the entry the
 /// first returned, once checked) and once with a fresh namespace, printing
 /// each run's output after a "run pooled|recycled|fresh" line, then the
 /// pool's statistics as "statistics ...".
@@ -12,6 +13,7 @@ import Glibc
     let pool = try NetworkNamespacePool(size: 1)
     var sandbox = Sandbox()
     sandbox.network = .pooled(pool)
+    sandbox.seccomp = .defaultProfile()
     for label in ["pooled", "recycled"] {
         let result = try await sandbox.run(probe, Array(arguments.dropFirst()), output: .string())
         print("run \(label)")
