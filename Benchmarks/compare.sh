@@ -84,9 +84,12 @@ fi
 if wants full; then
   whole "full sandbox" "≤ 1.15" "" "$full,nnp,seccomp=default" "$full,seccomp=$bpf"
 fi
-# Pooled sandboxes keep /proc/sys read-only (`mask`, the SDK's default), so
-# that a returned namespace is recycled without comparing its 580 sysctls.
-pooled_spec="$full,mask,nnp,seccomp=default"
+# The full sandbox, plus what a pool needs to recycle its entries: /proc/sys
+# read-only (`rosys`; the SDK's default readOnlyPaths include it), so that a
+# returned namespace is recycled without comparing its 580 sysctls, and the
+# default seccomp profile (`seccomp=default`), which keeps the payload from
+# the kernel keyring of the entry's user namespace.
+pooled_spec="$full,rosys,nnp,seccomp=default"
 if wants pooled; then
   # The pooled figure's goal is absolute; the limit's full sandbox, timed in
   # the same rounds, says how fast the machine is meanwhile.

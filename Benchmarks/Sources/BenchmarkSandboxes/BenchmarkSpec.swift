@@ -14,6 +14,8 @@ import Glibc
 ///                is accepted and changes nothing)
 ///     proc       a fresh /proc        dev      the minimal /dev
 ///     mask       the OCI masked and read-only paths (not in nsbench)
+///     rosys      /proc/sys read-only, as a pool needs to recycle entries
+///                without comparing sysctls (not in nsbench)
 ///     caps       every capability dropped (without it: the capabilities
 ///                the host process has, kept, as nsbench keeps them)
 ///     nnp        PR_SET_NO_NEW_PRIVS (without it: off, as in nsbench)
@@ -45,7 +47,7 @@ public struct BenchmarkSpec: Sendable, CustomStringConvertible {
         sandbox.capabilities = (try? ProcessCapabilities.current().bounding).map { .root($0) }
         var executable = "/bin/true"
         var mounts: [Mount] = []
-        var masks = false
+        var maskedPaths: [FilePath] = [], readOnlyPaths: [FilePath] = []
         var resources = ResourceLimits()
         for token in spec.split(separator: ",") {
             if let kind = kinds[token] {
@@ -62,7 +64,10 @@ public struct BenchmarkSpec: Sendable, CustomStringConvertible {
             case "root=usr": mounts += Self.usrRoot
             case "proc": mounts.append(.proc())
             case "dev": mounts.append(.minimalDevices())
-            case "mask": masks = true
+            case "mask":
+                maskedPaths = FilesystemConfiguration.defaultMaskedPaths
+                readOnlyPaths = FilesystemConfiguration.defaultReadOnlyPaths
+            case "rosys": readOnlyPaths.append("/proc/sys")
             case "caps": sandbox.capabilities = CapabilityConfiguration.none
             case "nnp": sandbox.noNewPrivileges = true
             case "seccomp=default": sandbox.seccomp = .defaultProfile()
@@ -78,11 +83,9 @@ public struct BenchmarkSpec: Sendable, CustomStringConvertible {
                 executable = String(token.dropFirst(4))
             }
         }
-        if !mounts.isEmpty || masks {
-            sandbox.filesystem = FilesystemConfiguration(
-                root: .tmpfs(), mounts: mounts,
-                maskedPaths: masks ? FilesystemConfiguration.defaultMaskedPaths : [],
-                readOnlyPaths: masks ? FilesystemConfiguration.defaultReadOnlyPaths : [])
+        if !mounts.isEmpty || !maskedPaths.isEmpty || !readOnlyPaths.isEmpty {
+            sandbox.filesystem = FilesystemConfiguration(root: .tmpfs(), mounts: mounts, maskedPaths: maskedPaths,
+                                                         readOnlyPaths: readOnlyPaths)
         }
         if resources != ResourceLimits() { sandbox.resources = resources }
         self.description = spec
