@@ -27,10 +27,11 @@
 /// addresses, routes, multicast memberships, flow labels, the namespace's
 /// socket counts) and, when the sandbox could have written them, every
 /// sysctl under /proc/sys/net, returns to the host's namespace, and compares
-/// with a fresh namespace. A clean entry goes back to the pool; any other is
-/// checked again 2, 10 and 50 ms later (the kernel frees the sockets of the
-/// sandbox's last processes a little after they were reaped), and then
-/// discarded and replaced by a fresh one. Reading the sysctls costs more
+/// with a fresh namespace. A clean entry has its TCP metrics cache emptied
+/// (it shows in no file: `ip tcp_metrics`) and goes back to the pool; any
+/// other is checked again 2, 10 and 50 ms later (the kernel frees the
+/// sockets of the sandbox's last processes a little after they were
+/// reaped), and then discarded and replaced by a fresh one. Reading the sysctls costs more
 /// than making an entry, so it is done only while the thread keeps up;
 /// otherwise such entries are replaced: keep /proc/sys read-only in pooled
 /// sandboxes (the default `readOnlyPaths` do) for the pool to pay off.

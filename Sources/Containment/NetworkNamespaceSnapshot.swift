@@ -148,6 +148,15 @@ final class NetworkNamespaceInspector {
         return NetworkNamespaceSnapshot(procNet: procNet, sysctls: sysctlBytes)
     }
 
+    /// Empties the TCP metrics cache of the network namespace `network`
+    /// (`cn_netns_flush_tcp_metrics`): the round-trip times of earlier
+    /// connections by peer, which no file of the snapshot shows.
+    func flushTCPMetrics(of network: Int32) throws(Failure) {
+        let result = cn_netns_flush_tcp_metrics(network, home)
+        if result == CN_NETNS_STRANDED { throw .stranded }
+        if result < 0 { throw .unreadable(Int32(-result)) }
+    }
+
     /// The records of cn_netns_read, valid until the next read.
     private func read(_ network: Int32, _ directory: String,
                       names: UnsafeMutablePointer<UnsafePointer<CChar>?>?) throws(Failure) -> UnsafeRawBufferPointer {

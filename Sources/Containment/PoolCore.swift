@@ -233,9 +233,14 @@ final class PoolCore: Sendable {
                         do throws(NetworkNamespaceInspector.Failure) {
                             clean = try reader.snapshot(of: returned.entry.network, sysctls: sysctls).matches(reference)
                             read = true
+                            // What no file shows is emptied instead.
+                            if clean { try reader.flushTCPMetrics(of: returned.entry.network) }
                         } catch .stranded {
+                            clean = false
                             inspector = nil
-                        } catch {}
+                        } catch {
+                            clean = false
+                        }
                     }
                     if read && !clean && returned.failedChecks < Self.recheckDelays.count {
                         returned.notBefore = Self.now(CLOCK_MONOTONIC) + Self.recheckDelays[returned.failedChecks]

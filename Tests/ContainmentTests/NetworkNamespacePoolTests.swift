@@ -153,6 +153,25 @@ import Testing
         #expect(pool.statistics.recycled == 1)
     }
 
+    /// The TCP metrics cache (round-trip times of closed connections by
+    /// peer) shows in no file the check reads; a recycled entry has it
+    /// emptied. The connection is reset, so that no TIME_WAIT socket makes
+    /// the check discard the entry anyway.
+    @Test func loopbackTCPMetricsAreNotHandedOn() async throws {
+        let pool = try NetworkNamespacePool(size: 1)
+        defer { pool.close() }
+        let sandbox = Self.recyclable(pool)
+        let metrics = "PATH=/usr/sbin:/usr/bin:/sbin:/bin; ip tcp_metrics show"
+        let first = try await sandbox.run("/bin/sh", ["-c", "\(TestEnvironment.probe) loopback-rst 9099 && \(metrics)"],
+                                          output: .string(), error: .string())
+        #expect(first.standardOutput.hasPrefix("loopback-rst 9099 ok\n127.0.0.1 "), "\(first.standardOutput)\(first.standardError)")
+        await pool.settle()
+        #expect(pool.statistics.recycled == 1)
+        let second = try await sandbox.run("/bin/sh", ["-c", metrics], output: .string(), error: .string())
+        #expect(second.termination.isSuccess, "\(second.standardError)")
+        #expect(second.standardOutput == "")
+    }
+
     /// Keys a sandbox adds to its user keyring live as long as the entry's
     /// user namespace: a sandbox whose filter lets it reach the keyring
     /// never hands its entry on, one whose filter refuses it does.

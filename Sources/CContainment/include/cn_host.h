@@ -78,4 +78,11 @@ const char *cn_signal_name(int signal);
 long cn_netns_read(int netns, int home, const char *directory, const char *const *names, char *buffer,
                    size_t capacity);
 
+/// On the calling thread, as cn_netns_read: enters the network namespace
+/// `netns`, empties its TCP metrics cache (the tcp_metrics genetlink family's
+/// TCP_METRICS_CMD_DEL without an address, as `ip tcp_metrics flush` does;
+/// needs CAP_NET_ADMIN over the namespace), and enters `home` again.
+/// Returns 0; a negated errno; or CN_NETNS_STRANDED.
+long cn_netns_flush_tcp_metrics(int netns, int home);
+
 #endif

@@ -45,6 +45,9 @@
 //   sysctl-write PATH VALUE  write a sysctl: "sysctl-write PATH ok|ERRNO"
 //   keyring NAME find the "user" key NAME in the user keyring and print "key
 //                NAME found VALUE", or add it and print "key NAME added|ERRNO"
+//   loopback-rst PORT  a TCP connection over 127.0.0.1:PORT that the server
+//                closes and the client resets, so neither end stays in
+//                TIME_WAIT: "loopback-rst PORT ok|ERRNO"
 //   linger-socket PID MS  (on the host, as root) open a socket in the network
 //                namespace of process PID, print "lingering ok|ERRNO", and
 //                close it MS milliseconds after PID exited
@@ -330,6 +333,24 @@ static void keyring(const char *name) {
     printf("key %s added %s\n", name, added ? value : strerrorname_np(errno));
 }
 
+static void loopback_reset(int port) {
+    int server = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons(port)};
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int ok = bind(server, (struct sockaddr *)&address, sizeof address) == 0 && listen(server, 1) == 0 &&
+             connect(client, (struct sockaddr *)&address, sizeof address) == 0;
+    int accepted = ok ? accept4(server, NULL, NULL, SOCK_CLOEXEC) : -1;
+    char byte = 'x';
+    ok = accepted >= 0 && write(client, &byte, 1) == 1 && read(accepted, &byte, 1) == 1;
+    printf("loopback-rst %d %s\n", port, outcome(ok));
+    if (accepted >= 0) close(accepted);
+    usleep(20000);
+    struct linger reset = {.l_onoff = 1, .l_linger = 0};
+    setsockopt(client, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    close(client);
+    close(server);
+}
+
 static void linger_socket(int pid, int milliseconds) {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/ns/net", pid);
@@ -526,6 +547,7 @@ int main(int argc, char **argv) {
         } else if (!strcmp(command, "netview")) netview();
         else if (!strcmp(command, "serve") && i + 1 < argc) serve(atoi(argv[++i]));
         else if (!strcmp(command, "keyring") && i + 1 < argc) keyring(argv[++i]);
+        else if (!strcmp(command, "loopback-rst") && i + 1 < argc) loopback_reset(atoi(argv[++i]));
         else if (!strcmp(command, "linger-socket") && i + 2 < argc) {
             linger_socket(atoi(argv[i + 1]), atoi(argv[i + 2]));
             i += 2;
