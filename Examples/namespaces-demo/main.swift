@@ -47,7 +47,8 @@ struct NamespacesDemo: AsyncParsableCommand {
         print(hostView.standardOutput, terminator: "")
         print("── sandbox " + String(repeating: "─", count: 37))
         print(result.standardOutput, terminator: "")
-        print("── \(result.termination), verdict \(result.verdict), \(result.usage.wallTime) wall")
+        let tenths = Int((result.usage.wallTime / .microseconds(100)).rounded())
+        print("── \(result.termination), verdict \(result.verdict), \(tenths / 10).\(tenths % 10) ms wall")
         print("plan:\n" + (try sandbox.plan(arguments[0], Array(arguments.dropFirst()))).description
             .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
         if !result.termination.isSuccess { throw ExitCode(1) }
