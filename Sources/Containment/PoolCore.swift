@@ -41,9 +41,10 @@ final class PoolCore: Sendable {
     static let threadNice: Int32 = 5
 
     /// How long (in nanoseconds) after a failed check an entry is checked
-    /// again, once per delay, before it is discarded. The kernel frees the sockets of a
-    /// sandbox's last processes a little after they were reaped (the sockstat
-    /// count lags by 1–3 ms here), so a clean entry can look dirty at first.
+    /// again, once per delay, before it is discarded. The kernel frees the
+    /// sockets of a sandbox's last processes a little after they were reaped
+    /// (the sockstat count lags by 1–3 ms here), so a clean entry can look
+    /// dirty at first.
     static let recheckDelays: [UInt64] = [2_000_000, 10_000_000, 50_000_000]
 
     init(initial: Int, target: Int, mapping: UserNamespaceMapping) throws {
