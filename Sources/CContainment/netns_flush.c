@@ -12,6 +12,7 @@
 #include <linux/netlink.h>
 #include <linux/tcp_metrics.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -47,7 +48,11 @@ static long cn_genl_exchange(int sock, struct cn_genl_request *request, char *an
 }
 
 // The family id of tcp_metrics (CTRL_CMD_GETFAMILY), or a negated errno.
+// Asked once: generic netlink ids are the host's, fixed once registered.
 static int cn_tcp_metrics_family(int sock) {
+    static _Atomic int known;
+    int id = atomic_load_explicit(&known, memory_order_relaxed);
+    if (id > 0) return id;
     struct cn_genl_request request;
     cn_genl_start(&request, GENL_ID_CTRL, 0, CTRL_CMD_GETFAMILY, 1);
     struct nlattr *name = (struct nlattr *)request.attributes;
@@ -65,9 +70,10 @@ static int cn_tcp_metrics_family(int sock) {
         const struct nlattr *attribute = (const struct nlattr *)cursor;
         if (attribute->nla_len < NLA_HDRLEN || cursor + attribute->nla_len > end) break;
         if ((attribute->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID && attribute->nla_len >= NLA_HDRLEN + 2) {
-            unsigned short id;
-            memcpy(&id, cursor + NLA_HDRLEN, sizeof id);
-            return id;
+            unsigned short family;
+            memcpy(&family, cursor + NLA_HDRLEN, sizeof family);
+            atomic_store_explicit(&known, family, memory_order_relaxed);
+            return family;
         }
         cursor += NLA_ALIGN(attribute->nla_len);
     }
