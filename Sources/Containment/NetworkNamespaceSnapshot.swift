@@ -10,8 +10,10 @@ import Glibc
 /// traffic counters, host-wide socket counts and route reference counts are
 /// left out.
 struct NetworkNamespaceSnapshot: Equatable {
-    /// Normalized contents of the /proc/thread-self/net files, by name.
-    var files: [String: String]
+    /// The normalized files of /proc/thread-self/net, as "\0NAME\0CONTENTS"
+    /// records in the order they were read. Bytes, not strings: the pool's
+    /// thread builds one for every returned entry.
+    var procNet: [UInt8]
     /// The raw "\0PATH\0CONTENTS" records of the sysctls (in the kernel's
     /// sorted directory order), when read.
     var sysctls: [UInt8]?
@@ -34,70 +36,74 @@ struct NetworkNamespaceSnapshot: Equatable {
 
     /// Parses the procNetFiles records of cn_netns_read.
     init(procNet dump: UnsafeRawBufferPointer, sysctls: [UInt8]?) {
-        var files: [String: String] = [:]
+        let prefix = Array((Self.procNetDirectory + "/").utf8)
+        var normalized: [UInt8] = []
+        normalized.reserveCapacity(dump.count)
         let fields = dump.split(separator: 0, omittingEmptySubsequences: false)
         // The stream starts with a NUL: fields are "", path, contents, path, ...
         var index = 1
         while index < fields.count {
-            let path = String(decoding: fields[index], as: UTF8.self)
-            let name = path.hasPrefix(Self.procNetDirectory + "/") ? String(path.dropFirst(Self.procNetDirectory.count + 1)) : path
-            let contents = index + 1 < fields.count ? String(decoding: fields[index + 1], as: UTF8.self) : ""
-            files[name] = Self.normalize(name: name, contents)
+            let path = fields[index]
+            let name = path.starts(with: prefix) ? path.dropFirst(prefix.count) : path
+            normalized.append(0)
+            normalized.append(contentsOf: name)
+            normalized.append(0)
+            let contents = index + 1 < fields.count ? fields[index + 1] : dump[dump.endIndex...]
+            Self.normalize(name: String(decoding: name, as: UTF8.self), contents, into: &normalized)
             index += 2
         }
-        self.files = files
+        self.procNet = normalized
         self.sysctls = sysctls
     }
 
-    /// Leaves out what differs between two fresh namespaces.
-    static func normalize(name: String, _ contents: String) -> String {
-        let lines = contents.split(separator: "\n")
-        func columns(_ keep: (Int, Substring) -> Bool) -> String {
-            lines.map { line in
-                line.split(separator: " ", omittingEmptySubsequences: true).enumerated()
-                    .filter { keep($0.offset, $0.element) }.map(\.element).joined(separator: " ")
-            }.joined(separator: "\n")
+    /// Appends `contents` to `output` without what differs between two
+    /// fresh namespaces.
+    private static func normalize(name: String, _ contents: Slice<UnsafeRawBufferPointer>, into output: inout [UInt8]) {
+        let space = UInt8(ascii: " ")
+        /// Appends `line`'s space-separated fields, but those `drop` rejects,
+        /// one space apart.
+        func appendFields(of line: Slice<UnsafeRawBufferPointer>,
+                          dropping drop: (_ index: Int, _ field: Slice<UnsafeRawBufferPointer>) -> Bool) {
+            var first = true
+            for (index, field) in line.split(separator: space).enumerated() where !drop(index, field) {
+                if !first { output.append(space) }
+                output.append(contentsOf: field)
+                first = false
+            }
+            output.append(UInt8(ascii: "\n"))
         }
+        let lines = contents.split(separator: UInt8(ascii: "\n"))
         switch name {
         case "dev":
             // Interface names only; the counters grow with traffic.
-            return lines.filter { $0.contains(":") }.map { $0.split(separator: ":")[0].trimmingCharacters() }
-                .joined(separator: "\n")
+            for line in lines {
+                guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
+                appendFields(of: line[..<colon]) { _, _ in false }
+            }
         case "ipv6_route":
             // dest plen src splen nexthop metric refcnt use flags device: no refcnt, use.
-            return columns { index, _ in index != 6 && index != 7 }
+            for line in lines { appendFields(of: line) { index, _ in index == 6 || index == 7 } }
         case "sockstat":
             // "TCP: inuse N orphan N tw N alloc N mem N", "UDP: inuse N mem N":
-            // orphan, alloc and mem count the whole host.
-            return lines.map { line in
-                let fields = line.split(separator: " ")
-                var kept: [Substring] = []
-                var index = 0
-                while index < fields.count {
-                    let field = fields[index]
-                    if ["orphan", "alloc", "mem"].contains(field) && !line.hasPrefix("FRAG") {
-                        index += 2
-                        continue
-                    }
-                    kept.append(field)
-                    index += 1
+            // orphan, alloc and mem count the whole host ("FRAG: inuse N
+            // memory N" counts the namespace's fragment queues and stays).
+            let hostWide: [[UInt8]] = [Array("orphan".utf8), Array("alloc".utf8), Array("mem".utf8)]
+            for line in lines {
+                var skipValue = false
+                appendFields(of: line) { _, field in
+                    if skipValue { skipValue = false; return true }
+                    skipValue = hostWide.contains { field.elementsEqual($0) }
+                    return skipValue
                 }
-                return kept.joined(separator: " ")
-            }.joined(separator: "\n")
+            }
         default:
-            return contents
+            output.append(contentsOf: contents)
         }
     }
 
     /// Whether the namespace equals `reference`, the sysctls too when read.
     func matches(_ reference: NetworkNamespaceSnapshot) -> Bool {
-        files == reference.files && (sysctls == nil || sysctls == reference.sysctls)
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters() -> String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+        procNet == reference.procNet && (sysctls == nil || sysctls == reference.sysctls)
     }
 }
 
