@@ -19,7 +19,7 @@ struct NamespaceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Keep the host's namespace of this kind instead of a new one (repeatable).", valueName: "KIND"))
     var share: [String] = []
 
-    @Option(help: "Network: none (own namespace, loopback only), host (the host's), pooled (a recycled namespace from the pool; not available yet). Default: none, or the --namespaces list.")
+    @Option(help: "Network: none (own namespace, loopback only), host (the host's), pooled (refused: a pool of recycled namespaces pays off only in a process that spawns many sandboxes, through the library's NetworkNamespacePool). Default: none, or the --namespaces list.")
     var net: NetworkMode?
 
     @Option(help: "Hostname inside the sandbox (needs a UTS namespace).")
