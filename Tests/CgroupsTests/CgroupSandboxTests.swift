@@ -161,6 +161,22 @@ import TestSupport
         #expect(try CgroupTest.leftovers().isEmpty)
     }
 
+    /// The result's CPU time is the cgroup's: it counts a process still
+    /// running when the payload ended, which no wait accounts for. In a pid
+    /// namespace the kernel reaps what is left as pid 1 exits without adding
+    /// its time to anyone's rusage; without one, the process is killed with
+    /// the cgroup.
+    @Test(arguments: [true, false]) func usageCountsAProcessLeftRunning(pidNamespace: Bool) async throws {
+        guard TestEnvironment.hasRoot(for: "cgroup accounting") else { return }
+        var sandbox = CgroupTest.sandbox(ResourceLimits())
+        if !pidNamespace { sandbox.namespaces.remove(.pid) }
+        let result = try await sandbox.run("/bin/sh", ["-c", "(while :; do :; done) & sleep 0.4"])
+        #expect(result.termination == .exited(0))
+        // The spinner alone has ~400 ms; the shell and sleep use a few.
+        #expect(result.usage.cpuTime >= .milliseconds(100))
+        #expect(try CgroupTest.leftovers().isEmpty)
+    }
+
     @Test func noCgroupOutlivesItsSandboxIncludingFailedSetups() async throws {
         guard TestEnvironment.hasRoot(for: "cgroup cleanup") else { return }
         let good = try CgroupTest.sandbox(ResourceLimits(memoryMax: 64 << 20, pidsMax: 16)).prepare("/bin/true")
