@@ -170,10 +170,12 @@ import TestSupport
         guard TestEnvironment.hasRoot(for: "cgroup accounting") else { return }
         var sandbox = CgroupTest.sandbox(ResourceLimits())
         if !pidNamespace { sandbox.namespaces.remove(.pid) }
-        let result = try await sandbox.run("/bin/sh", ["-c", "(while :; do :; done) & sleep 0.4"])
+        // The payload exits once its orphan has used 300 ms of CPU, however
+        // busy the machine; the orphan spins on.
+        let result = try await sandbox.run(TestEnvironment.probe, ["orphan-spin", "300"], output: .string())
+        #expect(result.standardOutput == "spinning 300\n")
         #expect(result.termination == .exited(0))
-        // The spinner alone has ~400 ms; the shell and sleep use a few.
-        #expect(result.usage.cpuTime >= .milliseconds(100))
+        #expect(result.usage.cpuTime >= .milliseconds(300))
         #expect(try CgroupTest.leftovers().isEmpty)
     }
 

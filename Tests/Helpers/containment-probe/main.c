@@ -34,6 +34,8 @@
 //                "count N" and "cpus <Cpus_allowed_list>"
 //   daemons N    start N double-forked daemons, print "daemon PID" for
 //                each and "ready", then sleep
+//   orphan-spin MS  start a double-forked orphan that burns CPU without end;
+//                print "spinning MS" and exit once it has used MS ms
 //   call NAME    make one system call for the seccomp tests (calls.c)
 //   netview      the network namespace as a fresh one must look: "link NAME
 //                FLAGS MTU", "net FILE LINE" of address and route tables
@@ -298,6 +300,27 @@ static void daemons(int count) {
     fflush(stdout);
     for (;;) pause();
 }
+static void orphan_spin(long ms) {
+    int channel[2];
+    pipe(channel);
+    pid_t middle = fork();
+    if (middle == 0) {
+        if (fork() == 0) {
+            close(channel[0]);
+            for (int told = 0;;) {
+                struct timespec used;
+                clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &used);
+                if (!told && used.tv_sec * 1000 + used.tv_nsec / 1000000 >= ms) told = write(channel[1], "x", 1) == 1;
+            }
+        }
+        _exit(0);
+    }
+    close(channel[1]);
+    waitpid(middle, NULL, 0);
+    char byte;
+    if (read(channel[0], &byte, 1) == 1) printf("spinning %ld\n", ms);
+}
+
 static const char *outcome(int ok);
 
 static void serve(int port) {
@@ -528,6 +551,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(command, "spin")) for (;;) {}
         else if (!strcmp(command, "report") && i + 1 < argc) report(argv[++i]);
         else if (!strcmp(command, "daemons") && i + 1 < argc) daemons(atoi(argv[++i]));
+        else if (!strcmp(command, "orphan-spin") && i + 1 < argc) orphan_spin(atol(argv[++i]));
         else if (!strcmp(command, "call") && i + 1 < argc) probe_call(argv[++i]);
         else if (!strcmp(command, "status")) status();
         else if (!strcmp(command, "rlimits")) rlimits();
