@@ -33,10 +33,13 @@ struct NetworkNamespaceSnapshot: Equatable {
     ]
     /// The sysctl tree.
     static let sysctlDirectory = "/proc/sys/net"
+    /// What cn_netns_read puts before each file name.
+    private static let procNetPrefix = Array((procNetDirectory + "/").utf8)
+    /// The sockstat fields that count the whole host, not the namespace.
+    private static let hostWideSocketFields = ["orphan", "alloc", "mem"].map { Array($0.utf8) }
 
     /// Parses the procNetFiles records of cn_netns_read.
     init(procNet dump: UnsafeRawBufferPointer, sysctls: [UInt8]?) {
-        let prefix = Array((Self.procNetDirectory + "/").utf8)
         var normalized: [UInt8] = []
         normalized.reserveCapacity(dump.count)
         let fields = dump.split(separator: 0, omittingEmptySubsequences: false)
@@ -44,7 +47,7 @@ struct NetworkNamespaceSnapshot: Equatable {
         var index = 1
         while index < fields.count {
             let path = fields[index]
-            let name = path.starts(with: prefix) ? path.dropFirst(prefix.count) : path
+            let name = path.starts(with: Self.procNetPrefix) ? path.dropFirst(Self.procNetPrefix.count) : path
             normalized.append(0)
             normalized.append(contentsOf: name)
             normalized.append(0)
@@ -87,12 +90,11 @@ struct NetworkNamespaceSnapshot: Equatable {
             // "TCP: inuse N orphan N tw N alloc N mem N", "UDP: inuse N mem N":
             // orphan, alloc and mem count the whole host ("FRAG: inuse N
             // memory N" counts the namespace's fragment queues and stays).
-            let hostWide: [[UInt8]] = [Array("orphan".utf8), Array("alloc".utf8), Array("mem".utf8)]
             for line in lines {
                 var skipValue = false
                 appendFields(of: line) { _, field in
                     if skipValue { skipValue = false; return true }
-                    skipValue = hostWide.contains { field.elementsEqual($0) }
+                    skipValue = hostWideSocketFields.contains { field.elementsEqual($0) }
                     return skipValue
                 }
             }
