@@ -45,8 +45,7 @@ struct Kill: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "A kill rule for socket() ends Python; the verdict names the call.")
     func run() async throws {
         var filter = SeccompFilter.defaultProfile()
-        filter.rules.removeAll { $0.systemCall.description == "socket" }
-        filter.add("socket", .killProcess)
+        filter.setAction(.killProcess, for: "socket")
         var sandbox = Sandbox()
         sandbox.seccomp = filter
         let result = try await sandbox.run("/usr/bin/python3", ["-S", "-c", "import socket; socket.socket()"],
@@ -59,8 +58,7 @@ struct Notify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Log every connect() in the host and refuse it.")
     func run() async throws {
         var filter = SeccompFilter.defaultProfile()
-        filter.rules.removeAll { $0.systemCall.description == "connect" }
-        filter.add("connect", .notify)
+        filter.setAction(.notify, for: "connect")
         filter.notificationHandler = { call in
             print("host: pid \(call.pid) calls connect(fd \(call.arguments[0]), addrlen \(call.arguments[2])) -> ECONNREFUSED")
             return .fail(ECONNREFUSED)

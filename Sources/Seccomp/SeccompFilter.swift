@@ -61,6 +61,22 @@ public struct SeccompFilter: Sendable, Equatable, CustomStringConvertible {
         rules += systemCalls.map { SeccompRule($0, action, optional: optional) }
     }
 
+    /// Replaces every rule for `systemCall` (by number, so that a rule
+    /// written with the name and one written with the number are the same
+    /// call) with one unconditional rule taking `action`: how to change what
+    /// a profile does with a call it already has a rule for, where `add`
+    /// would make a ``SeccompError/Code/conflictingRules`` error.
+    ///
+    /// ```swift
+    /// var filter = SeccompFilter.defaultProfile()
+    /// filter.setAction(.killProcess, for: "socket")
+    /// ```
+    public mutating func setAction(_ action: SeccompAction, for systemCall: SystemCall, optional: Bool = false) {
+        let number = systemCall.number
+        rules.removeAll { rule in number.map { rule.systemCall.number == $0 } ?? (rule.systemCall == systemCall) }
+        add(systemCall, action, optional: optional)
+    }
+
     /// Whether any action, after the supervisor's rewrite for `variant`,
     /// needs the host's notification listener. Foreign-ABI kills stay
     /// kernel kills (SIGSYS), so a filter without kill or notify rules costs
@@ -108,7 +124,7 @@ public struct SeccompFilter: Sendable, Equatable, CustomStringConvertible {
             if rule.conditions.isEmpty, let number = rule.systemCall.number {
                 if let first = unconditional[number], rules[first].action != rule.action {
                     throw SeccompError(.conflictingRules, field: field(),
-                                       "\(rule.systemCall) is already \(rules[first].action) by rules[\(first)]; remove one of them")
+                                       "\(rule.systemCall) is already \(rules[first].action) by rules[\(first)]; remove one of them, or replace both with setAction(_:for:)")
                 }
                 unconditional[number] = unconditional[number] ?? index
             }

@@ -39,6 +39,18 @@ import Testing
         #expect { try filter.validate() } throws: { ($0 as? SeccompError)?.code == .conflictingRules }
     }
 
+    @Test func setActionReplacesEveryRuleForTheCall() throws {
+        let mkdir = try #require(SystemCall("mkdir").number)
+        var filter = SeccompFilter.defaultProfile()
+        filter.add(SystemCall(number: mkdir), .allow, when: [.equal(1, 0o700)])
+        let others = filter.rules.filter { $0.systemCall.number != mkdir }
+        filter.setAction(.errno(EXDEV), for: "mkdir")
+        try filter.validate()
+        #expect(filter.rules.filter { $0.systemCall.number == mkdir } == [SeccompRule("mkdir", .errno(EXDEV))])
+        #expect(filter.rules.dropLast() == others[...])
+        #expect(filter.action(for: mkdir, arguments: [0, 0o700]) == .errno(EXDEV))
+    }
+
     @Test func evaluationPicksTheMostSevereMatchingRule() throws {
         var filter = SeccompFilter(defaultAction: .allow)
         filter.add("socket", .errno(EACCES), when: [.notEqual(0, UInt64(AF_UNIX))])

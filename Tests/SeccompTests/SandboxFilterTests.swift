@@ -30,6 +30,19 @@ import Testing
         #expect(result.verdict == .normal)
     }
 
+    /// A profile's rule changed with setAction: the payload sees the new
+    /// action for that call and the profile's for the others.
+    @Test func aProfileCallGetsItsNewAction() async throws {
+        guard TestEnvironment.hasRoot(for: "sandboxes with seccomp") else { return }
+        var filter = SeccompFilter.defaultProfile()
+        filter.setAction(.errno(EXDEV), for: "mkdir")
+        let (result, output) = try await Self.sandbox(filter, .minimal).probe(["call", "mkdir", "call", "getppid", "call", "keyctl"])
+        #expect(output["mkdir"] == "EXDEV", "\(output)")
+        #expect(output["getppid"]?.hasPrefix("ok") == true)
+        #expect(output["keyctl"] == "EPERM")
+        #expect(result.termination == .exited(0))
+    }
+
     @Test(arguments: loaders)
     func argumentConditionsAllowOnlyUnixSockets(_ initProcess: InitProcess) async throws {
         guard TestEnvironment.hasRoot(for: "sandboxes with seccomp") else { return }
