@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -48,6 +49,24 @@ int cn_pidfd_getfd(int pidfd, int targetfd) {
 }
 
 int cn_pipe_cloexec(int fds[2]) { return cn_result(pipe2(fds, O_CLOEXEC)); }
+
+long cn_write_without_sigpipe(int fd, const void *bytes, size_t count) {
+    sigset_t pipe_only, pending, saved;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    // A SIGPIPE pending from elsewhere is left for its owner.
+    sigpending(&pending);
+    int was_pending = sigismember(&pending, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &saved);
+    long r = write(fd, bytes, count);
+    int error = r < 0 ? errno : 0;
+    if (error == EPIPE && !was_pending) {
+        const struct timespec now = {0, 0};
+        while (sigtimedwait(&pipe_only, NULL, &now) < 0 && errno == EINTR) {}
+    }
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    return error ? -error : r;
+}
 
 int cn_timer_after(int64_t nanoseconds) {
     int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);

@@ -1,3 +1,4 @@
+import CContainment
 import ContainmentSupport
 import Glibc
 import Synchronization
@@ -33,11 +34,23 @@ public final class ByteStream: AsyncSequence, Sendable {
 
     /// Reads to end-of-file, keeping at most `limit` bytes.
     public func collect(limit: Int = .max) async throws -> [UInt8] {
-        var bytes: [UInt8] = []
+        try await collect(limit: limit, overflowed: {}).bytes
+    }
+
+    /// Reads to end-of-file, keeping the first `limit` bytes and counting the
+    /// rest; `overflowed` is called once, when the first byte beyond them
+    /// arrives.
+    func collect(limit: Int, overflowed: () -> Void) async throws -> (bytes: [UInt8], dropped: Int) {
+        var bytes: [UInt8] = [], dropped = 0
         while let chunk = try await nextChunk() {
-            if bytes.count < limit { bytes += chunk.prefix(limit - bytes.count) }
+            let kept = Swift.min(chunk.count, limit - bytes.count)
+            bytes += chunk.prefix(kept)
+            if kept < chunk.count {
+                if dropped == 0 { overflowed() }
+                dropped += chunk.count - kept
+            }
         }
-        return bytes
+        return (bytes, dropped)
     }
 
     /// Iterates the chunks.
@@ -61,14 +74,15 @@ public final class ByteSink: Sendable {
     deinit { finish() }
 
     /// Writes all of `bytes`, waiting while the pipe is full. Throws EPIPE when
-    /// the payload closed its end, EBADF after `finish()`.
+    /// the payload closed its end (never raising SIGPIPE in the host), EBADF
+    /// after `finish()`.
     public func write(_ bytes: [UInt8]) async throws {
         var offset = 0
         while offset < bytes.count {
             guard let fd = fd.withLock({ $0 }) else { throw Errno.badFileDescriptor }
-            let count = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let count = bytes.withUnsafeBytes { cn_write_without_sigpipe(fd, $0.baseAddress! + offset, $0.count - offset) }
             if count >= 0 { offset += count; continue }
-            switch Errno(rawValue: errno) {
+            switch Errno(rawValue: Int32(-count)) {
             case .interrupted: continue
             case .wouldBlock: try await EventLoop.shared().waitUntilWritable(fd)
             case let error: throw error

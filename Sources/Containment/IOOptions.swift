@@ -32,7 +32,7 @@ public struct OutputOption: Sendable {
         case null
         case inherit
         case fileDescriptor(FileDescriptor)
-        case collect(limit: Int)
+        case collect(OutputCollection)
         case stream
     }
 
@@ -44,10 +44,31 @@ public struct OutputOption: Sendable {
     public static let inherit = OutputOption(kind: .inherit)
     /// A descriptor of the caller's; it stays the caller's to close.
     public static func fileDescriptor(_ fd: FileDescriptor) -> OutputOption { OutputOption(kind: .fileDescriptor(fd)) }
-    /// Collected into the result, up to `limit` bytes (the rest is read and dropped).
-    public static func collected(limit: Int = 1 << 20) -> OutputOption { OutputOption(kind: .collect(limit: limit)) }
+    /// Collected into the result, up to `limit` bytes; `overflow` says what
+    /// happens to the rest.
+    public static func collected(limit: Int = 1 << 20, overflow: OutputOverflow = .drop) -> OutputOption {
+        OutputOption(kind: .collect(OutputCollection(limit: max(0, limit), overflow: overflow)))
+    }
     /// Collected into the result; read it as a string with `SandboxResult.standardOutput`.
-    public static func string(limit: Int = 1 << 20) -> OutputOption { .collected(limit: limit) }
+    public static func string(limit: Int = 1 << 20, overflow: OutputOverflow = .drop) -> OutputOption {
+        .collected(limit: limit, overflow: overflow)
+    }
     /// An async byte stream on `SandboxProcess.standardOutput` or `.standardError`.
     public static let stream = OutputOption(kind: .stream)
+}
+
+/// What a collected stream does with output beyond its limit.
+public enum OutputOverflow: Sendable, Hashable {
+    /// Read and drop it: the payload runs on, and the result counts the
+    /// dropped bytes (`SandboxResult.droppedStandardOutputBytes`).
+    case drop
+    /// End the sandbox, as a judge's output limit does: every process is
+    /// killed and the verdict is `.outputLimit`.
+    case endSandbox
+}
+
+/// How much of a stream to collect, and what to do with the rest.
+struct OutputCollection: Sendable {
+    let limit: Int
+    let overflow: OutputOverflow
 }

@@ -66,10 +66,10 @@ struct PoolHelperProcess {
         do {
             try body(pid) { () throws(SandboxError) in
                 var byte: UInt8 = 1
-                let written = write(syncWrite, &byte, 1)
+                let written = cn_write_without_sigpipe(syncWrite, &byte, 1)
                 close(syncWrite)
                 syncWrite = -1
-                if written != 1 { throw .spawnFailed("release a pool helper", errno: Errno(rawValue: errno)) }
+                if written != 1 { throw .spawnFailed("release a pool helper", errno: Errno(rawValue: written < 0 ? Int32(-written) : EIO)) }
             }
         } catch {
             bodyError = error

@@ -176,8 +176,10 @@ public final class PreparedCommand: Sendable {
         async let standardOutput = process.collectStandardOutput()
         async let standardError = process.collectStandardError()
         var result = try await process.wait()
-        result.standardOutputBytes = try await standardOutput
-        result.standardErrorBytes = try await standardError
+        (result.standardOutputBytes, result.droppedStandardOutputBytes) = try await standardOutput
+        (result.standardErrorBytes, result.droppedStandardErrorBytes) = try await standardError
+        // Also when the payload ended on its own before the kill.
+        if process.exceededOutputLimit && result.verdict.isNormal { result.verdict = .outputLimit }
         return result
     }
 

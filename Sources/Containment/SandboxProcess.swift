@@ -26,8 +26,8 @@ public final class SandboxProcess: Sendable {
     private let endWatch: EventLoop.Readiness
     private let statusPipe: Int32?
     private let started: ContinuousClock.Instant
-    private let outputLimit: Int?
-    private let errorLimit: Int?
+    private let outputCollection: OutputCollection?
+    private let errorCollection: OutputCollection?
     let sessions: [any SpawnSession]
     private let state = Mutex(State())
 
@@ -36,6 +36,7 @@ public final class SandboxProcess: Sendable {
         var reaper: Task<SandboxResult, any Error>?
         var timer: EventLoop.Timer?
         var reaped = false
+        var outputLimitExceeded = false
     }
 
     /// Takes over a running sandbox. When the wall-time timer cannot be
@@ -50,8 +51,8 @@ public final class SandboxProcess: Sendable {
         self.standardInput = stdio.inputBytes == nil ? stdio.input : nil
         self.standardOutput = stdio.output
         self.standardError = stdio.error
-        self.outputLimit = stdio.outputLimit
-        self.errorLimit = stdio.errorLimit
+        self.outputCollection = stdio.outputCollection
+        self.errorCollection = stdio.errorCollection
         self.sessions = sessions
         if let wallTimeLimit {
             // Fired by the event loop's thread, so that the limit holds even
@@ -155,13 +156,27 @@ public final class SandboxProcess: Sendable {
         return read(fd, &status, 4) == 4 ? status : nil
     }
 
-    func collectStandardOutput() async throws -> [UInt8] {
-        guard let outputLimit, let standardOutput else { return [] }
-        return try await standardOutput.collect(limit: outputLimit)
+    /// Collects standard output as `.collected` asked: the kept bytes and
+    /// how many were dropped.
+    func collectStandardOutput() async throws -> (bytes: [UInt8], dropped: Int) {
+        try await collect(standardOutput, outputCollection)
     }
 
-    func collectStandardError() async throws -> [UInt8] {
-        guard let errorLimit, let standardError else { return [] }
-        return try await standardError.collect(limit: errorLimit)
+    /// Collects standard error as `.collected` asked.
+    func collectStandardError() async throws -> (bytes: [UInt8], dropped: Int) {
+        try await collect(standardError, errorCollection)
+    }
+
+    /// Whether a collected stream went over its limit with
+    /// `OutputOverflow.endSandbox`.
+    var exceededOutputLimit: Bool { state.withLock { $0.outputLimitExceeded } }
+
+    private func collect(_ stream: ByteStream?, _ collection: OutputCollection?) async throws -> (bytes: [UInt8], dropped: Int) {
+        guard let stream, let collection else { return ([], 0) }
+        return try await stream.collect(limit: collection.limit) {
+            guard collection.overflow == .endSandbox else { return }
+            state.withLock { $0.outputLimitExceeded = true }
+            end(with: .outputLimit)
+        }
     }
 }

@@ -104,11 +104,11 @@ struct SpawnPipes {
     mutating func release() throws(SandboxError) {
         guard syncWrite >= 0 else { return }
         var byte: UInt8 = 1
-        let written = write(syncWrite, &byte, 1)
-        let failure = errno
+        // A child that died before its release is EPIPE, not SIGPIPE.
+        let written = cn_write_without_sigpipe(syncWrite, &byte, 1)
         close(syncWrite)
         syncWrite = -1
-        if written != 1 { throw .spawnFailed("release the child", errno: Errno(rawValue: failure)) }
+        if written != 1 { throw .spawnFailed("release the child", errno: Errno(rawValue: written < 0 ? Int32(-written) : EIO)) }
     }
 
     /// Waits for the child's exec report: no failure when exec succeeded

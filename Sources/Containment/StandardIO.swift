@@ -13,8 +13,8 @@ struct StandardIO {
     var inputBytes: [UInt8]?
     var output: ByteStream?
     var error: ByteStream?
-    var outputLimit: Int?
-    var errorLimit: Int?
+    var outputCollection: OutputCollection?
+    var errorCollection: OutputCollection?
 
     init(input: InputOption, output: OutputOption, error: OutputOption) throws {
         do {
@@ -32,8 +32,8 @@ struct StandardIO {
                 self.input = ByteSink(taking: pipe.write)
                 adopt(pipe.read)
             }
-            (self.output, outputLimit) = try place(output, hostDescriptor: 1)
-            (self.error, errorLimit) = try place(error, hostDescriptor: 2)
+            (self.output, outputCollection) = try place(output, hostDescriptor: 1)
+            (self.error, errorCollection) = try place(error, hostDescriptor: 2)
         } catch {
             closeChildEnds()
             throw error
@@ -45,12 +45,12 @@ struct StandardIO {
         closeAfterClone.append(childEnd.rawValue)
     }
 
-    private mutating func place(_ option: OutputOption, hostDescriptor: Int32) throws -> (ByteStream?, Int?) {
+    private mutating func place(_ option: OutputOption, hostDescriptor: Int32) throws -> (ByteStream?, OutputCollection?) {
         switch option.kind {
         case .null: childDescriptors.append(try DevNull.descriptor())
         case .inherit: childDescriptors.append(hostDescriptor)
         case .fileDescriptor(let fd): childDescriptors.append(fd.rawValue)
-        case .collect(let limit): return (try outputPipe(), limit)
+        case .collect(let collection): return (try outputPipe(), collection)
         case .stream: return (try outputPipe(), nil)
         }
         return (nil, nil)

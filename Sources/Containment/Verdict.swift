@@ -8,6 +8,7 @@ public struct Verdict: Sendable, Hashable, CustomStringConvertible {
         case memoryLimit
         case cpuTimeLimit
         case pidsLimit
+        case outputLimit
         case seccompViolation(String)
     }
 
@@ -26,6 +27,9 @@ public struct Verdict: Sendable, Hashable, CustomStringConvertible {
     public static let cpuTimeLimit = Verdict(.cpuTimeLimit)
     /// It hit the pids limit (a fork failed) and was ended.
     public static let pidsLimit = Verdict(.pidsLimit)
+    /// It wrote more than a collected stream's limit, whose overflow is
+    /// `OutputOverflow.endSandbox`, and was ended.
+    public static let outputLimit = Verdict(.outputLimit)
     /// The seccomp filter killed it for calling `syscall`.
     public static func seccompViolation(syscall: String) -> Verdict { Verdict(.seccompViolation(syscall)) }
 
@@ -40,7 +44,7 @@ public struct Verdict: Sendable, Hashable, CustomStringConvertible {
 
     /// A stable, machine-readable name of the kind of verdict, for logs and
     /// JSON: "normal", "wall-time-limit", "killed-on-request",
-    /// "memory-limit", "cpu-time-limit", "pids-limit" or
+    /// "memory-limit", "cpu-time-limit", "pids-limit", "output-limit" or
     /// "seccomp-violation" (the call is in ``violatingSystemCall``).
     public var code: String {
         switch kind {
@@ -50,6 +54,7 @@ public struct Verdict: Sendable, Hashable, CustomStringConvertible {
         case .memoryLimit: "memory-limit"
         case .cpuTimeLimit: "cpu-time-limit"
         case .pidsLimit: "pids-limit"
+        case .outputLimit: "output-limit"
         case .seccompViolation: "seccomp-violation"
         }
     }
@@ -62,6 +67,7 @@ public struct Verdict: Sendable, Hashable, CustomStringConvertible {
         case .memoryLimit: "memory limit"
         case .cpuTimeLimit: "CPU-time limit"
         case .pidsLimit: "pids limit"
+        case .outputLimit: "output limit"
         case .seccompViolation(let name): "seccomp violation (\(name))"
         }
     }

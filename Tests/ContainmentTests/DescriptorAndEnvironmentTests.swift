@@ -114,7 +114,50 @@ import Testing
 
         let limited = try await Sandbox().run("/bin/cat", input: .string(text), output: .collected(limit: 100))
         #expect(limited.standardOutputBytes.count == 100)
+        #expect(limited.droppedStandardOutputBytes == text.utf8.count - 100)
         #expect(limited.termination.isSuccess)
+        #expect(limited.verdict == .normal)
+        #expect(result.droppedStandardOutputBytes == 0)
+    }
+
+    /// Input the payload never reads ends in EPIPE for the host's writer, not
+    /// in a SIGPIPE that would end the host process (this test's).
+    @Test func unreadInputDoesNotSignalTheHost() async throws {
+        let unread = try await Sandbox().run("/bin/true", input: .bytes([UInt8](repeating: 120, count: 1 << 20)))
+        #expect(unread.termination.isSuccess)
+
+        let process = try await Sandbox().spawn("/bin/true", input: .pipe)
+        _ = try await process.wait()
+        let sink = try #require(process.standardInput)
+        await #expect(throws: Errno.brokenPipe) { try await sink.write("after the end\n") }
+    }
+
+    /// A payload that writes without end is ended at the limit, on either
+    /// stream, and the verdict says why.
+    @Test(arguments: [false, true]) func outputBeyondTheLimitEndsTheSandbox(onStandardError: Bool) async throws {
+        var sandbox = Sandbox()
+        sandbox.wallTimeLimit = .seconds(20)
+        let collected = OutputOption.collected(limit: 64 << 10, overflow: .endSandbox)
+        let result = try await sandbox.run("/bin/sh", ["-c", onStandardError ? "yes >&2" : "yes"],
+                                           output: onStandardError ? .discarded : collected,
+                                           error: onStandardError ? collected : .discarded)
+        #expect(result.verdict == .outputLimit)
+        #expect(result.verdict.code == "output-limit")
+        #expect(result.termination == .signaled(.kill))
+        #expect((onStandardError ? result.standardErrorBytes : result.standardOutputBytes).count == 64 << 10)
+        #expect((onStandardError ? result.droppedStandardErrorBytes : result.droppedStandardOutputBytes) > 0)
+        #expect(result.usage.wallTime < .seconds(10))
+    }
+
+    /// Over the limit is over the limit, also when the payload ended on its
+    /// own before the kill reached it.
+    @Test func outputOverTheLimitIsTheVerdictEvenWhenThePayloadExitedFirst() async throws {
+        // 1,000 bytes fit the pipe: echo is usually gone before they are read.
+        let result = try await Sandbox().run("/bin/echo", [String(repeating: "x", count: 999)],
+                                             output: .collected(limit: 100, overflow: .endSandbox))
+        #expect(result.verdict == .outputLimit)
+        #expect(result.standardOutputBytes.count == 100)
+        #expect(result.droppedStandardOutputBytes == 900)
     }
 
     @Test func standardErrorIsSeparate() async throws {

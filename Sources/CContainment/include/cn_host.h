@@ -28,6 +28,13 @@ int cn_pidfd_getfd(int pidfd, int targetfd);
 /// pipe2(fds, O_CLOEXEC). Returns 0 or a negated errno.
 int cn_pipe_cloexec(int fds[2]);
 
+/// write(2) to a pipe without SIGPIPE: a reader that went away is EPIPE for
+/// the caller, not a signal that ends the host process. SIGPIPE is blocked
+/// in the calling thread for the call and a SIGPIPE the write raised is
+/// taken back with sigtimedwait(2) before it is unblocked. Returns the
+/// count written or a negated errno.
+long cn_write_without_sigpipe(int fd, const void *bytes, size_t count);
+
 /// A close-on-exec, non-blocking timerfd on CLOCK_MONOTONIC that becomes
 /// readable once, `nanoseconds` from now (timerfd_create(2) and
 /// timerfd_settime(2)). Returns the descriptor or a negated errno.
