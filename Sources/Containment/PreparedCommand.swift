@@ -167,19 +167,32 @@ public final class PreparedCommand: Sendable {
     }
 
     /// Spawns the command, feeds and collects its I/O, and waits for it.
+    ///
+    /// Cancelling the calling task ends the sandbox: `run` throws
+    /// `CancellationError` once every process is gone and the sandbox's
+    /// resources are released. A sandbox that had already ended on its own
+    /// returns its result.
     public func run(
         input: InputOption = .none,
         output: OutputOption = .discarded,
         error: OutputOption = .discarded
     ) async throws -> SandboxResult {
+        try Task.checkCancellation()
         let process = try await spawn(input: input, output: output, error: error)
-        async let standardOutput = process.collectStandardOutput()
-        async let standardError = process.collectStandardError()
-        var result = try await process.wait()
-        (result.standardOutputBytes, result.droppedStandardOutputBytes) = try await standardOutput
-        (result.standardErrorBytes, result.droppedStandardErrorBytes) = try await standardError
-        // Also when the payload ended on its own before the kill.
-        if process.exceededOutputLimit && result.verdict.isNormal { result.verdict = .outputLimit }
+        let result = try await withTaskCancellationHandler {
+            async let standardOutput = process.collectStandardOutput()
+            async let standardError = process.collectStandardError()
+            var result = try await process.wait()
+            (result.standardOutputBytes, result.droppedStandardOutputBytes) = try await standardOutput
+            (result.standardErrorBytes, result.droppedStandardErrorBytes) = try await standardError
+            // Also when the payload ended on its own before the kill.
+            if process.exceededOutputLimit && result.verdict.isNormal { result.verdict = .outputLimit }
+            return result
+        } onCancel: {
+            try? process.kill()
+        }
+        // Nothing else can kill a sandbox whose handle only `run` holds.
+        if result.verdict == .killedOnRequest { throw CancellationError() }
         return result
     }
 
@@ -213,7 +226,8 @@ extension Sandbox {
     }
 
     /// Runs `executable` with `arguments` (argv[1...]) in a new sandbox and
-    /// waits for it to end.
+    /// waits for it to end. Cancelling the calling task ends the sandbox and
+    /// throws `CancellationError` (see ``PreparedCommand/run(input:output:error:)``).
     public func run(
         _ executable: String,
         _ arguments: [String] = [],

@@ -85,6 +85,18 @@ public final class SandboxProcess: Sendable {
 
     /// Waits for the sandbox to end and returns how and why it ended and what
     /// it used. Any number of callers may wait; the child is reaped once.
+    ///
+    /// Cancelling a waiting task does not end the sandbox, which other
+    /// holders of the handle may still wait for; to end it with the task,
+    /// as `Sandbox.run` does, kill it on cancellation:
+    ///
+    /// ```swift
+    /// let result = try await withTaskCancellationHandler {
+    ///     try await process.wait()
+    /// } onCancel: {
+    ///     try? process.kill()
+    /// }
+    /// ```
     public func wait() async throws -> SandboxResult {
         let reaper = state.withLock { state in
             if let reaper = state.reaper { return reaper }

@@ -179,6 +179,23 @@ import TestSupport
         #expect(try CgroupTest.leftovers().isEmpty)
     }
 
+    /// A cancelled run ends its sandbox: once `run` has thrown, the payload
+    /// counts no more and its cgroup is gone.
+    @Test func cancellingRunEndsThePayloadAndRemovesItsCgroup() async throws {
+        guard TestEnvironment.hasRoot(for: "cgroup limits") else { return }
+        let path = CgroupTest.reportPath()
+        defer { unlink(path) }
+        let sandbox = CgroupTest.sandbox(ResourceLimits(pidsMax: 16))
+        let task = Task { try await sandbox.run(TestEnvironment.probe, ["report", path]) }
+        #expect(await CgroupTest.eventually { CgroupTest.report(path) != nil })
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+        #expect(try CgroupTest.leftovers().isEmpty)
+        let last = CgroupTest.report(path)?.count
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(CgroupTest.report(path)?.count == last)
+    }
+
     @Test func noCgroupOutlivesItsSandboxIncludingFailedSetups() async throws {
         guard TestEnvironment.hasRoot(for: "cgroup cleanup") else { return }
         let good = try CgroupTest.sandbox(ResourceLimits(memoryMax: 64 << 20, pidsMax: 16)).prepare("/bin/true")

@@ -96,6 +96,25 @@ import Testing
         #expect(result.usage.peakMemory > 0)
     }
 
+    /// Cancelling the task that runs a sandbox ends the sandbox: `run`
+    /// throws at once instead of waiting out the payload's 30 s.
+    @Test func cancellingRunEndsTheSandbox() async throws {
+        let task = Task { try await Sandbox().run("/bin/sleep", ["30"]) }
+        try await Task.sleep(for: .milliseconds(300))
+        let cancelled = ContinuousClock.now
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+        #expect(ContinuousClock.now - cancelled < .seconds(5))
+    }
+
+    @Test func aRunCancelledBeforeItStartsThrows() async throws {
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await Sandbox().run("/bin/true")
+        }
+        await #expect(throws: CancellationError.self) { try await task.value }
+    }
+
     @Test func sixtyFourConcurrentSpawnsAllSucceed() async throws {
         var configured = Sandbox()
         configured.hostname = "concurrent"
