@@ -5,6 +5,8 @@ import Glibc
 struct Runner {
     let command: SandboxRun
     let mountOrder: [String]
+    /// A signalfd of the signals to pass on to the payload, when it runs one.
+    let signals: Int32?
 
     func run() async -> Int32 {
         if command.check {
@@ -25,7 +27,9 @@ struct Runner {
                 print(try sandbox.plan(argv[0], Array(argv.dropFirst())))
                 return 0
             }
-            let result = try await sandbox.run(argv[0], Array(argv.dropFirst()), input: .inherit, output: .inherit, error: .inherit)
+            let process = try await sandbox.spawn(argv[0], Array(argv.dropFirst()), input: .inherit, output: .inherit, error: .inherit)
+            if let signals { SignalForwarding.forward(signals, to: process) }
+            let result = try await process.wait()
             let code = ExitStatus.code(for: result.termination)
             if command.json {
                 print(JSONOutput.result(result, exitCode: code))

@@ -42,6 +42,10 @@ struct SandboxRun: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The command and its arguments.", valueName: "command"))
     var command: [String] = []
 
+    /// Whether this command line runs a payload (rather than printing a
+    /// report, a plan or an exported filter).
+    var runsPayload: Bool { !check && !dryRun && !security.exports }
+
     /// The payload's argv: the captured arguments without a leading "--".
     var payload: [String] { command.first == "--" ? Array(command.dropFirst()) : command }
 
@@ -100,7 +104,8 @@ enum SandboxRunMain {
             printError(SandboxRun.fullMessage(for: error))
             exit(ExitStatus.sandboxFailed)
         }
-        Task.detached { exit(await Runner(command: command, mountOrder: mountOrder).run()) }
+        let signals = command.runsPayload ? SignalForwarding.block() : nil
+        Task.detached { exit(await Runner(command: command, mountOrder: mountOrder, signals: signals).run()) }
         while true { pause() }
     }
 }

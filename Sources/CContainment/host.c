@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -66,6 +67,31 @@ long cn_write_without_sigpipe(int fd, const void *bytes, size_t count) {
     }
     pthread_sigmask(SIG_SETMASK, &saved, NULL);
     return error ? -error : r;
+}
+
+int cn_signalfd_blocking(const int *signals, int count) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int i = 0; i < count; i++) sigaddset(&set, signals[i]);
+    int error = pthread_sigmask(SIG_BLOCK, &set, NULL);
+    if (error) return -error;
+    int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (fd < 0) {
+        error = errno;
+        pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+        return -error;
+    }
+    return fd;
+}
+
+int cn_signalfd_next(int fd) {
+    struct signalfd_siginfo info;
+    ssize_t r;
+    do {
+        r = read(fd, &info, sizeof info);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) return errno == EAGAIN ? 0 : -errno;
+    return r == sizeof info ? (int)info.ssi_signo : -EIO;
 }
 
 int cn_timer_after(int64_t nanoseconds) {

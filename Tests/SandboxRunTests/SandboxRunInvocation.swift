@@ -3,6 +3,8 @@ import TestSupport
 
 /// One run of the built sandbox-run binary, as a user's shell would start it.
 struct SandboxRunInvocation {
+    /// The pid sandbox-run ran as.
+    let pid: Int32
     /// Exit status of sandbox-run itself.
     let status: Int32
     /// What it printed on standard output.
@@ -14,7 +16,8 @@ struct SandboxRunInvocation {
     static var binary: String { TestEnvironment.helper("sandbox-run") }
 
     /// Runs `sandbox-run arguments...` (optionally through `prefix`, e.g. a
-    /// setpriv command line) and waits for it to exit.
+    /// setpriv command line) and waits for it to exit. With `signal`, sends
+    /// sandbox-run that signal once its standard output contains `after`.
     ///
     /// The waiting happens on a thread of its own, never on the cooperative
     /// pool: tests of the same process spawn sandboxes whose parent side
@@ -22,15 +25,19 @@ struct SandboxRunInvocation {
     /// descriptor of this process. Output goes to files, not pipes, so the
     /// result depends on sandbox-run's exit only, not on every copy of a
     /// pipe's write end being closed.
-    static func run(_ arguments: [String], prefix: [String] = [], environment: [String: String]? = nil) async throws -> SandboxRunInvocation {
+    static func run(_ arguments: [String], prefix: [String] = [], environment: [String: String]? = nil,
+                    signal: (number: Int32, after: String)? = nil) async throws -> SandboxRunInvocation {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
-                continuation.resume(with: Result { try runBlocking(arguments, prefix: prefix, environment: environment) })
+                continuation.resume(with: Result {
+                    try runBlocking(arguments, prefix: prefix, environment: environment, signal: signal)
+                })
             }.start()
         }
     }
 
-    private static func runBlocking(_ arguments: [String], prefix: [String], environment: [String: String]?) throws -> SandboxRunInvocation {
+    private static func runBlocking(_ arguments: [String], prefix: [String], environment: [String: String]?,
+                                    signal: (number: Int32, after: String)?) throws -> SandboxRunInvocation {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-run-test-\(UUID().uuidString)")
         let outputURL = base.appendingPathExtension("out"), errorURL = base.appendingPathExtension("err")
         for url in [outputURL, errorURL] { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
@@ -44,11 +51,30 @@ struct SandboxRunInvocation {
         process.standardOutput = output
         process.standardError = error
         process.standardInput = FileHandle.nullDevice
+        if let signal {
+            // As from a shell: the signal not blocked (the child inherits this
+            // thread's mask, which the test runner may have set).
+            var unblocked = sigset_t()
+            sigemptyset(&unblocked)
+            sigaddset(&unblocked, signal.number)
+            pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
+        }
         try process.run()
+        if let signal {
+            func waitFor(_ seconds: Double, _ condition: () -> Bool) {
+                let deadline = Date().addingTimeInterval(seconds)
+                while Date() < deadline && !condition() { usleep(5_000) }
+            }
+            waitFor(10) { (try? String(contentsOf: outputURL, encoding: .utf8))?.contains(signal.after) ?? false }
+            kill(process.processIdentifier, signal.number)
+            // A sandbox-run that ignores the signal fails the test, not hangs it.
+            waitFor(20) { !process.isRunning }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
         process.waitUntilExit()
         try output.close()
         try error.close()
-        return SandboxRunInvocation(status: process.terminationStatus,
+        return SandboxRunInvocation(pid: process.processIdentifier, status: process.terminationStatus,
                                     standardOutput: try String(contentsOf: outputURL, encoding: .utf8),
                                     standardError: try String(contentsOf: errorURL, encoding: .utf8))
     }

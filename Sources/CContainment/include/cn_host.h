@@ -28,6 +28,16 @@ int cn_pidfd_getfd(int pidfd, int targetfd);
 /// pipe2(fds, O_CLOEXEC). Returns 0 or a negated errno.
 int cn_pipe_cloexec(int fds[2]);
 
+/// Blocks the `count` signals of `signals` in the calling thread
+/// (pthread_sigmask(3)) and returns a close-on-exec, non-blocking
+/// signalfd(2) that reads them; or a negated errno, with nothing left
+/// blocked.
+int cn_signalfd_blocking(const int *signals, int count);
+
+/// The number of the next signal pending on signalfd `fd`, 0 when none is,
+/// or a negated errno.
+int cn_signalfd_next(int fd);
+
 /// write(2) to a pipe without SIGPIPE: a reader that went away is EPIPE for
 /// the caller, not a signal that ends the host process. SIGPIPE is blocked
 /// in the calling thread for the call and a SIGPIPE the write raised is
