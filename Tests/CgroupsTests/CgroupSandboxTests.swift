@@ -82,7 +82,7 @@ import TestSupport
         guard TestEnvironment.hasRoot(for: "cgroup limits") else { return }
         guard sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 else { return }
         let path = CgroupTest.reportPath()
-        defer { unlink(path) }
+        defer { CgroupTest.removeReport(path) }
         let process = try await CgroupTest.sandbox(ResourceLimits(cpus: [0])).spawn(TestEnvironment.probe, ["report", path])
         let cgroup = try #require(process.cgroup)
         #expect(await CgroupTest.eventually { CgroupTest.report(path)?.cpus == "0" })
@@ -100,7 +100,7 @@ import TestSupport
         guard TestEnvironment.hasRoot(for: "cgroup limits") else { return }
         guard sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 else { return }
         let path = CgroupTest.reportPath()
-        defer { unlink(path) }
+        defer { CgroupTest.removeReport(path) }
         let process = try await CgroupTest.sandbox(ResourceLimits()).spawn(TestEnvironment.probe, ["report", path])
         let cgroup = try #require(process.cgroup)
         #expect(await CgroupTest.eventually { CgroupTest.report(path)?.cpus == "0-1" })
@@ -117,7 +117,7 @@ import TestSupport
     @Test func freezeStopsAndThawResumes() async throws {
         guard TestEnvironment.hasRoot(for: "cgroup freezing") else { return }
         let path = CgroupTest.reportPath()
-        defer { unlink(path) }
+        defer { CgroupTest.removeReport(path) }
         let process = try await CgroupTest.sandbox(ResourceLimits()).spawn(TestEnvironment.probe, ["report", path])
         let cgroup = try #require(process.cgroup)
         let start = try #require(await CgroupTest.eventually { CgroupTest.report(path) != nil } ? CgroupTest.report(path) : nil)
@@ -184,7 +184,7 @@ import TestSupport
     @Test func cancellingRunEndsThePayloadAndRemovesItsCgroup() async throws {
         guard TestEnvironment.hasRoot(for: "cgroup limits") else { return }
         let path = CgroupTest.reportPath()
-        defer { unlink(path) }
+        defer { CgroupTest.removeReport(path) }
         let sandbox = CgroupTest.sandbox(ResourceLimits(pidsMax: 16))
         let task = Task { try await sandbox.run(TestEnvironment.probe, ["report", path]) }
         #expect(await CgroupTest.eventually { CgroupTest.report(path) != nil })

@@ -29,6 +29,13 @@ enum CgroupTest {
     /// A fresh path for a probe's `report` file.
     static func reportPath() -> String { "/tmp/cgroups-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))" }
 
+    /// Removes a report and the temporary file the probe renames into it
+    /// (left behind when the probe is killed between the two).
+    static func removeReport(_ path: String) {
+        unlink(path)
+        unlink(path + ".tmp")
+    }
+
     /// The probe's last report: its count and Cpus_allowed_list.
     static func report(_ path: String) -> (count: Int, cpus: String)? {
         guard let file = fopen(path, "r") else { return nil }
