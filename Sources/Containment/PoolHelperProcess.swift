@@ -64,13 +64,7 @@ struct PoolHelperProcess {
         }
         var bodyError: (any Error)?
         do {
-            try body(pid) { () throws(SandboxError) in
-                var byte: UInt8 = 1
-                let written = cn_write_without_sigpipe(syncWrite, &byte, 1)
-                close(syncWrite)
-                syncWrite = -1
-                if written != 1 { throw .spawnFailed("release a pool helper", errno: Errno(rawValue: written < 0 ? Int32(-written) : EIO)) }
-            }
+            try body(pid) { () throws(SandboxError) in try SpawnPipes.release(&syncWrite, "release a pool helper") }
         } catch {
             bodyError = error
             _ = cn_pidfd_send_signal(pidfd, SIGKILL)

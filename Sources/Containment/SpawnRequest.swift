@@ -103,12 +103,18 @@ struct SpawnPipes {
     /// Lets a waiting child go on.
     mutating func release() throws(SandboxError) {
         guard syncWrite >= 0 else { return }
+        try Self.release(&syncWrite, "release the child")
+    }
+
+    /// Writes the byte a child waiting on `syncWrite`'s pipe reads to go on,
+    /// and closes the pipe (`syncWrite` becomes -1). A child that died before
+    /// is EPIPE, not SIGPIPE.
+    static func release(_ syncWrite: inout Int32, _ what: String) throws(SandboxError) {
         var byte: UInt8 = 1
-        // A child that died before its release is EPIPE, not SIGPIPE.
         let written = cn_write_without_sigpipe(syncWrite, &byte, 1)
         close(syncWrite)
         syncWrite = -1
-        if written != 1 { throw .spawnFailed("release the child", errno: Errno(rawValue: written < 0 ? Int32(-written) : EIO)) }
+        if written != 1 { throw .spawnFailed(what, errno: Errno(rawValue: written < 0 ? Int32(-written) : EIO)) }
     }
 
     /// Waits for the child's exec report: no failure when exec succeeded
