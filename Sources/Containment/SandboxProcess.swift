@@ -36,7 +36,6 @@ public final class SandboxProcess: Sendable {
         var reaper: Task<SandboxResult, any Error>?
         var timer: EventLoop.Timer?
         var reaped = false
-        var outputLimitExceeded = false
     }
 
     /// Takes over a running sandbox. When the wall-time timer cannot be
@@ -180,15 +179,13 @@ public final class SandboxProcess: Sendable {
     }
 
     /// Whether a collected stream went over its limit with
-    /// `OutputOverflow.endSandbox`.
-    var exceededOutputLimit: Bool { state.withLock { $0.outputLimitExceeded } }
+    /// `OutputOverflow.endSandbox` before anything else ended the sandbox.
+    var exceededOutputLimit: Bool { state.withLock { $0.requestedVerdict == .outputLimit } }
 
     private func collect(_ stream: ByteStream?, _ collection: OutputCollection?) async throws -> (bytes: [UInt8], dropped: Int) {
         guard let stream, let collection else { return ([], 0) }
         return try await stream.collect(limit: collection.limit) {
-            guard collection.overflow == .endSandbox else { return }
-            state.withLock { $0.outputLimitExceeded = true }
-            end(with: .outputLimit)
+            if collection.overflow == .endSandbox { end(with: .outputLimit) }
         }
     }
 }
