@@ -90,7 +90,7 @@ public final class PreparedCommand: Sendable {
             throw error
         }
 
-        let report = await spawn.pipes.awaitExecReport(untilEnd: plan.clonesIntoPidNamespace)
+        let report = await spawn.pipes.awaitExecReport()
         spawn.childLeftSharedMemory()
         var failure = report.failure
         if plan.clonesIntoPidNamespace {

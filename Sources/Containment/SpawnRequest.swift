@@ -117,11 +117,17 @@ struct SpawnPipes {
         if written != 1 { throw .spawnFailed(what, errno: Errno(rawValue: written < 0 ? Int32(-written) : EIO)) }
     }
 
-    /// Waits for the child's exec report: no failure when exec succeeded
-    /// (end of file), else the failed step. With `untilEnd`, reads on to the
-    /// end of file and collects the pid a child that cloned into its pid
-    /// namespace handed over (`CN_STEP_CHILD_PID`).
-    mutating func awaitExecReport(untilEnd: Bool = false) async -> (failure: cn_failure?, childPID: Int32?) {
+    /// Waits for the child's exec report: the first failed step, if any,
+    /// and the pid a child that cloned into its pid namespace handed over
+    /// (`CN_STEP_CHILD_PID`). Reads to the end of file, which comes only
+    /// once every spawn child of this request has exec'd or exited: the
+    /// kernel drops a task's memory before its descriptors (exit_mm before
+    /// exit_files in do_exit; exec_mmap before the close-on-exec pass), so
+    /// from then on no child touches the stack or the plan it shared with
+    /// this process. A child that reported a failure is still running
+    /// until it exits; freeing its stack at the report let it push onto a
+    /// stack the next spawn already used.
+    mutating func awaitExecReport() async -> (failure: cn_failure?, childPID: Int32?) {
         defer { close(errorRead); errorRead = -1 }
         var failure = cn_failure()
         var firstFailure: cn_failure?
@@ -131,11 +137,10 @@ struct SpawnPipes {
             if count == MemoryLayout<cn_failure>.size {
                 if failure.step == CN_STEP_CHILD_PID {
                     childPID = failure.error
-                    continue
+                } else {
+                    firstFailure = firstFailure ?? failure
                 }
-                firstFailure = firstFailure ?? failure
-                if untilEnd { continue }
-                return (firstFailure, childPID)
+                continue
             }
             if count == 0 { return (firstFailure, childPID) }
             if count < 0 && errno == EINTR { continue }

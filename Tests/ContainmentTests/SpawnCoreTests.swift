@@ -1,6 +1,7 @@
 import CContainment
 @testable import Containment
 import Glibc
+import Synchronization
 import Testing
 
 /// The C spawn core on its own, with a hand-made plan: wait for the parent,
@@ -55,5 +56,31 @@ import Testing
         #expect(result.0 == 0)
         #expect(result.1, "the waiting child kept the other pipe's write end open")
         #expect(result.2, "the child did not exit after the parent released it")
+    }
+
+    /// A child that reported a failed step runs on, on the stack and plan it
+    /// shares with the host, until it exits: its report counts only at
+    /// end-of-file, once the child has no memory of the host's left. (Taken
+    /// at once, the report let the stack go to the next spawn while the
+    /// failing child could still push onto it.)
+    @Test func aFailureReportWaitsForTheChildToLetGo() async throws {
+        var pipes = try SpawnPipes(sync: false, status: false)
+        var values = SpawnValues()
+        pipes.fill(&values)
+        let childEnd = Int32(try #require(values.slots[.error]))
+        var failure = cn_failure(step: 3, error: ENOENT)
+        #expect(write(childEnd, &failure, MemoryLayout<cn_failure>.size) == MemoryLayout<cn_failure>.size)
+        let returned = Atomic(false)
+        let report = Task { [pipes] in
+            var pipes = pipes
+            defer { returned.store(true, ordering: .releasing) }
+            return await pipes.awaitExecReport()
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let takenEarly = returned.load(ordering: .acquiring)
+        #expect(!takenEarly, "the report was taken while the child still ran")
+        pipes.closeChildEnds()
+        let reported = await report.value.failure
+        #expect(reported?.step == 3 && reported?.error == ENOENT)
     }
 }
