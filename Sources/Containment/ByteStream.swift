@@ -64,11 +64,18 @@ public final class ByteStream: AsyncSequence, Sendable {
 
 /// The write end of a pipe to the payload's standard input. Owns its descriptor.
 public final class ByteSink: Sendable {
-    private let fd: Mutex<Int32?>
+    private struct State {
+        var fd: Int32?
+        /// Writes in progress: the descriptor stays open until they return.
+        var writers = 0
+        var finishing = false
+    }
+
+    private let state: Mutex<State>
 
     init(taking descriptor: FileDescriptor) {
         _ = fcntl(descriptor.rawValue, F_SETFL, fcntl(descriptor.rawValue, F_GETFL) | O_NONBLOCK)
-        fd = Mutex(descriptor.rawValue)
+        state = Mutex(State(fd: descriptor.rawValue))
     }
 
     deinit { finish() }
@@ -77,9 +84,14 @@ public final class ByteSink: Sendable {
     /// the payload closed its end (never raising SIGPIPE in the host), EBADF
     /// after `finish()`.
     public func write(_ bytes: [UInt8]) async throws {
+        let fd = try state.withLock { state throws(Errno) -> Int32 in
+            guard !state.finishing, let fd = state.fd else { throw .badFileDescriptor }
+            state.writers += 1
+            return fd
+        }
+        defer { closeIfFinished { $0.writers -= 1 } }
         var offset = 0
         while offset < bytes.count {
-            guard let fd = fd.withLock({ $0 }) else { throw Errno.badFileDescriptor }
             let count = bytes.withUnsafeBytes { cn_write_without_sigpipe(fd, $0.baseAddress! + offset, $0.count - offset) }
             if count >= 0 { offset += count; continue }
             switch Errno(rawValue: Int32(-count)) {
@@ -93,11 +105,22 @@ public final class ByteSink: Sendable {
     /// Writes `text` as UTF-8.
     public func write(_ text: String) async throws { try await write(Array(text.utf8)) }
 
-    /// Closes the pipe so the payload reads end-of-file.
+    /// Closes the pipe so the payload reads end-of-file: at once, or when
+    /// the writes in progress have returned (so that none of them writes to
+    /// a descriptor number the host has reused meanwhile).
     public func finish() {
-        fd.withLock { fd in
-            if let open = fd { close(open) }
-            fd = nil
+        closeIfFinished { $0.finishing = true }
+    }
+
+    /// Applies `change`, then closes the descriptor if finishing and no
+    /// write is in progress.
+    private func closeIfFinished(_ change: (inout State) -> Void) {
+        let fd = state.withLock { state -> Int32? in
+            change(&state)
+            guard state.finishing, state.writers == 0, let fd = state.fd else { return nil }
+            state.fd = nil
+            return fd
         }
+        fd.map { _ = close($0) }
     }
 }

@@ -1,6 +1,7 @@
 import Containment
 import ContainmentSupport
 import Glibc
+import Synchronization
 import TestSupport
 import Testing
 
@@ -130,6 +131,29 @@ import Testing
         _ = try await process.wait()
         let sink = try #require(process.standardInput)
         await #expect(throws: Errno.brokenPipe) { try await sink.write("after the end\n") }
+    }
+
+    /// Finishing the input while a write waits for the payload to read
+    /// closes the pipe once the write has returned: every byte arrives,
+    /// then end-of-file.
+    @Test(.timeLimit(.minutes(1))) func finishingDuringAWriteLetsItComplete() async throws {
+        let process = try await Sandbox().spawn("/bin/sh", ["-c", "sleep 1; wc -c"], input: .pipe, output: .stream)
+        let sink = try #require(process.standardInput), output = try #require(process.standardOutput)
+        let writing = Atomic(false)
+        let writer = Task {
+            writing.store(true, ordering: .releasing)
+            try await sink.write([UInt8](repeating: 120, count: 1 << 20))
+        }
+        // The write fills the pipe at once and then waits for the payload,
+        // which reads only after a second.
+        while !writing.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(5)) }
+        try await Task.sleep(for: .milliseconds(100))
+        sink.finish()
+        try await writer.value
+        let counted = String(decoding: try await output.collect(), as: UTF8.self)
+        #expect(counted.split(whereSeparator: \.isWhitespace) == ["\(1 << 20)"])
+        #expect(try await process.wait().termination.isSuccess)
+        await #expect(throws: Errno.badFileDescriptor) { try await sink.write("after finish\n") }
     }
 
     /// A payload that writes without end is ended at the limit, on either
