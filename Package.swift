@@ -53,7 +53,7 @@ let package = Package(
             dependencies: ["Containment", "ContainmentSupport"],
             path: "Tests/Helpers/containment-test-helper"
         ),
-        .target(name: "TestSupport", dependencies: ["Containment", system], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Containment", "ContainmentSupport", system], path: "Tests/TestSupport"),
     ] + (layers + ["Containment"]).map { module in
         .testTarget(
             name: "\(module)Tests",

@@ -1,6 +1,6 @@
 import Capabilities
 import Containment
-import Foundation
+import ContainmentSupport
 import Glibc
 import TestSupport
 import Testing
@@ -82,17 +82,17 @@ import Testing
         let (before, entry) = try await Self.view(sandbox)
         await pool.settle()
         let process = try await sandbox.spawn("/bin/sleep", ["0.3"])
-        let holder = Process()
-        let output = Pipe()
-        holder.executableURL = URL(fileURLWithPath: TestEnvironment.probe)
-        holder.arguments = ["linger-socket", String(process.pid), "4"]
-        holder.standardOutput = output
-        try holder.run()
-        let ready = try #require(try output.fileHandleForReading.read(upToCount: 13))
+        let pipe = try makePipe()
+        defer { close(pipe.read.rawValue) }
+        let holder = try HostProcess(TestEnvironment.probe, ["linger-socket", String(process.pid), "4"],
+                                     standardOutput: pipe.write.rawValue)
+        close(pipe.write.rawValue)
+        var ready = [UInt8](repeating: 0, count: 13)
+        #expect(read(pipe.read.rawValue, &ready, ready.count) == ready.count)
         #expect(String(decoding: ready, as: UTF8.self) == "lingering ok\n")
         _ = try await process.wait()
         await pool.settle()
-        holder.waitUntilExit()
+        #expect(holder.wait() == 0)
         let (after, entryAfter) = try await Self.view(sandbox)
         #expect(after == before)
         #expect(entryAfter == entry)

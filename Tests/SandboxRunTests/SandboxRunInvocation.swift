@@ -43,38 +43,26 @@ struct SandboxRunInvocation {
         for url in [outputURL, errorURL] { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
         defer { for url in [outputURL, errorURL] { try? FileManager.default.removeItem(at: url) } }
         let output = try FileHandle(forWritingTo: outputURL), error = try FileHandle(forWritingTo: errorURL)
-        let process = Process()
-        let command = prefix + [binary] + arguments
-        process.executableURL = URL(fileURLWithPath: command[0])
-        process.arguments = Array(command.dropFirst())
-        if let environment { process.environment = environment }
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        if let signal {
-            // As from a shell: the signal not blocked (the child inherits this
-            // thread's mask, which the test runner may have set).
-            var unblocked = sigset_t()
-            sigemptyset(&unblocked)
-            sigaddset(&unblocked, signal.number)
-            pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
+        defer {
+            try? output.close()
+            try? error.close()
         }
-        try process.run()
+        let command = prefix + [binary] + arguments
+        let process = try HostProcess(command[0], Array(command.dropFirst()), environment: environment,
+                                      standardOutput: output.fileDescriptor, standardError: error.fileDescriptor)
         if let signal {
             func waitFor(_ seconds: Double, _ condition: () -> Bool) {
                 let deadline = Date().addingTimeInterval(seconds)
                 while Date() < deadline && !condition() { usleep(5_000) }
             }
             waitFor(10) { (try? String(contentsOf: outputURL, encoding: .utf8))?.contains(signal.after) ?? false }
-            kill(process.processIdentifier, signal.number)
+            process.signal(signal.number)
             // A sandbox-run that ignores the signal fails the test, not hangs it.
-            waitFor(20) { !process.isRunning }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            waitFor(20) { process.hasExited }
+            process.signal(SIGKILL)
         }
-        process.waitUntilExit()
-        try output.close()
-        try error.close()
-        return SandboxRunInvocation(pid: process.processIdentifier, status: process.terminationStatus,
+        let status = process.wait()
+        return SandboxRunInvocation(pid: process.pid, status: status,
                                     standardOutput: try String(contentsOf: outputURL, encoding: .utf8),
                                     standardError: try String(contentsOf: errorURL, encoding: .utf8))
     }

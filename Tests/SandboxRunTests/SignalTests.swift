@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import TestSupport
 import Testing
 
@@ -7,16 +7,7 @@ import Testing
 @Suite struct SignalTests {
     /// sandbox-run's cgroup directories (named after its pid) that exist.
     static func cgroups(of pid: Int32) throws -> String {
-        let find = Process()
-        find.executableURL = URL(fileURLWithPath: "/usr/bin/find")
-        find.arguments = ["/sys/fs/cgroup", "-maxdepth", "6", "-type", "d", "-name", "containment-\(pid)-*"]
-        let output = Pipe()
-        find.standardOutput = output
-        find.standardError = FileHandle.nullDevice
-        try find.run()
-        let found = output.fileHandleForReading.readDataToEndOfFile()
-        find.waitUntilExit()
-        return String(decoding: found, as: UTF8.self)
+        try HostProcess.output(of: "/usr/bin/find", ["/sys/fs/cgroup", "-maxdepth", "6", "-type", "d", "-name", "containment-\(pid)-*"])
     }
 
     /// The probe's wait-signal exits 42 on SIGTERM; SIGINT and SIGHUP end it
