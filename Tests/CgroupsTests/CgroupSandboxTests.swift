@@ -48,8 +48,7 @@ import TestSupport
         }
         let result = try await waiter.value
         #expect(most > 1 && most <= 32, "most processes seen: \(most)")
-        #expect(result.verdict == .pidsLimit)
-        #expect(result.termination == .exited(1))
+        #expect(result.verdict == .pidsLimit && result.termination == .exited(1), "\(result.termination) \(result.verdict)")
         #expect(try CgroupTest.leftovers().isEmpty)
         #expect(try await Sandbox().run("/bin/true").termination == .exited(0))
     }
@@ -211,7 +210,8 @@ import TestSupport
                         if index % 5 == 0 {
                             do { _ = try await bad.run() } catch let error as SandboxError where error.code == .setupFailed { failed += 1 }
                         } else {
-                            #expect(try await good.run().termination == .exited(0))
+                            let result = try await good.run()
+                            #expect(result.termination == .exited(0), "\(result.termination) \(result.verdict)")
                         }
                     }
                     return failed == 25

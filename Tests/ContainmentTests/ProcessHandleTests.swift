@@ -97,14 +97,15 @@ import Testing
     }
 
     /// Cancelling the task that runs a sandbox ends the sandbox: `run`
-    /// throws at once instead of waiting out the payload's 30 s.
+    /// throws at once instead of waiting out the payload's 30 s (the bound
+    /// is half of that: on a host kept busy, reaping took up to 5.6 s).
     @Test func cancellingRunEndsTheSandbox() async throws {
         let task = Task { try await Sandbox().run("/bin/sleep", ["30"]) }
         try await Task.sleep(for: .milliseconds(300))
         let cancelled = ContinuousClock.now
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
-        #expect(ContinuousClock.now - cancelled < .seconds(5))
+        #expect(ContinuousClock.now - cancelled < .seconds(15))
     }
 
     @Test func aRunCancelledBeforeItStartsThrows() async throws {
