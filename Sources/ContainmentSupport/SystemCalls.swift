@@ -36,6 +36,12 @@ package func openFile(_ path: String, _ flags: Int32, mode: mode_t = 0) throws(E
 package func readFile(_ path: String, limit: Int = 1 << 20) throws(Errno) -> [UInt8] {
     let fd = try openFile(path, O_RDONLY)
     defer { close(fd) }
+    return try readToEnd(fd, limit: limit)
+}
+
+/// Reads `fd` (blocking) to end-of-file, or until `limit` bytes or more
+/// were read; read(2) retried on EINTR.
+package func readToEnd(_ fd: Int32, limit: Int = .max) throws(Errno) -> [UInt8] {
     var contents: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 4096)
     while contents.count < limit {

@@ -1,5 +1,6 @@
 @testable import Cgroups
 import Containment
+import ContainmentSupport
 import Glibc
 import Testing
 import TestSupport
@@ -154,7 +155,7 @@ import TestSupport
         #expect(result.verdict == .killedOnRequest)
         for pid in daemons {
             // Gone, or a zombie waiting for the host's init to reap it.
-            let state = (try? String(decoding: readAll("/proc/\(pid)/stat"), as: UTF8.self))?.split(separator: ")").last?.dropFirst().first
+            let state = (try? readText("/proc/\(pid)/stat"))?.split(separator: ")").last?.dropFirst().first
             #expect(state == nil || state == "Z", "daemon \(pid) survived")
         }
         #expect(try CgroupTest.leftovers().isEmpty)
@@ -286,12 +287,4 @@ import TestSupport
         #expect(output["uid"] == nil, "the payload must not run")
         #expect(try CgroupTest.leftovers().isEmpty)
     }
-}
-
-private func readAll(_ path: String) throws -> [UInt8] {
-    guard let file = fopen(path, "r") else { throw CgroupError(.operationFailed, field: "test", "open \(path)") }
-    defer { fclose(file) }
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    let count = fread(&buffer, 1, buffer.count, file)
-    return Array(buffer.prefix(count))
 }

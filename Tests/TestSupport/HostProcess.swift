@@ -1,5 +1,6 @@
 import ContainmentSupport
 import Glibc
+import SystemPackage
 
 /// A host command that tests start beside their sandboxes, with
 /// posix_spawn(3) rather than Foundation's `Process`, whose launch scans
@@ -70,8 +71,10 @@ public final class HostProcess {
     /// Waits for the child and returns its exit code, or 128 + the signal
     /// that ended it, as a shell reports it.
     public func wait() -> Int32 {
-        while status == nil { reap(options: 0) }
-        return status!
+        while true {
+            if let status { return status }
+            reap(options: 0)
+        }
     }
 
     private func reap(options: Int32) {
@@ -97,16 +100,9 @@ public final class HostProcess {
             throw error
         }
         close(pipe.write.rawValue)
-        var output: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(pipe.read.rawValue, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            output += chunk[..<count]
-        }
+        let output = Result { () throws(Errno) in try readToEnd(pipe.read.rawValue) }
         _ = process.wait()
-        return String(decoding: output, as: UTF8.self)
+        return String(decoding: try output.get(), as: UTF8.self)
     }
 }
 
