@@ -134,6 +134,8 @@ int cn_seccomp_notification_sizes(uint16_t sizes[3]) {
     return cn_result(syscall(SYS_seccomp, 3 /* SECCOMP_GET_NOTIF_SIZES */, 0, sizes));
 }
 
+int cn_name_thread(const char *name) { return cn_result(prctl(PR_SET_NAME, name, 0, 0, 0)); }
+
 int cn_seccomp_mode(void) { return cn_result(prctl(PR_GET_SECCOMP, 0, 0, 0, 0)); }
 
 int cn_mount_setattr_probe(void) {

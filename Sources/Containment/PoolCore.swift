@@ -61,7 +61,7 @@ final class PoolCore: Sendable {
         sem_init(started, 0, 0)
         state.withLock { $0.working = true }
         do {
-            try startDetachedThread { [self] in run(initial: initial) }
+            try startDetachedThread(named: "pool") { [self] in run(initial: initial) }
         } catch {
             state.withLock { $0.working = false; $0.closed = true }
             throw SandboxError.spawnFailed("start the network namespace pool's thread", errno: error)

@@ -59,7 +59,7 @@ public final class SandboxProcess: Sendable {
             // runs on a thread of its own (on v1 it may wait for a freeze).
             let timer = try EventLoop.shared().schedule(after: wallTimeLimit) { [weak self] in
                 guard let self else { return }
-                do { try startDetachedThread { self.end(with: .wallTimeLimit) } } catch { end(with: .wallTimeLimit) }
+                do { try startDetachedThread(named: "kill") { self.end(with: .wallTimeLimit) } } catch { end(with: .wallTimeLimit) }
             }
             state.withLock { $0.timer = timer }
         }

@@ -23,7 +23,7 @@ final class SpawnThreads: Sendable {
         sem_init(semaphore, 0, 0)
         for _ in 0..<count {
             do {
-                try startDetachedThread { [self] in work() }
+                try startDetachedThread(named: "spawn") { [self] in work() }
             } catch {
                 throw SandboxError.spawnFailed("start a spawn thread", errno: error)
             }

@@ -30,7 +30,7 @@ package final class EventLoop: Sendable {
 
     private init() throws(Errno) {
         epoll = try retryingInterrupts { epoll_create1(Int32(EPOLL_CLOEXEC)) }
-        try startDetachedThread { [self] in run() }
+        try startDetachedThread(named: "loop") { [self] in run() }
     }
 
     /// Suspends until `fd` is readable (or hung up / in error).

@@ -267,6 +267,9 @@ import Testing
         try #require(fds.count == 3, "\(view)")
         #expect(fds[2] == fds[0], "\(view)")
         #expect(fds[1] <= fds[0] + 2 * 4 + 2, "\(view)")
+        let threads = try #require(view["threads"]).split(separator: " ").compactMap { Int($0) }
+        // The pool's own thread runs while the pool is open, and ends at close.
+        #expect(threads.count == 3 && threads[1] == threads[0] + 1 && threads[2] == threads[0], "\(view)")
         #expect(view["zombies"] == "0 0 0", "\(view)")
         #expect(view["children"]?.split(separator: " ").last == "0", "\(view)")
         #expect(view["statistics"]?.contains("hits 0") == false, "\(view)")

@@ -45,6 +45,10 @@ int cn_signalfd_next(int fd);
 /// count written or a negated errno.
 long cn_write_without_sigpipe(int fd, const void *bytes, size_t count);
 
+/// Names the calling thread (prctl(2) PR_SET_NAME; at most 15 bytes are
+/// kept), as top -H, ps -L and debuggers show it. Returns 0 or a negated errno.
+int cn_name_thread(const char *name);
+
 /// A close-on-exec, non-blocking timerfd on CLOCK_MONOTONIC that becomes
 /// readable once, `nanoseconds` from now (timerfd_create(2) and
 /// timerfd_settime(2)). Returns the descriptor or a negated errno.

@@ -4,7 +4,8 @@ import Glibc
 
 /// `leak-check COUNT [--failing]`: spawns COUNT sandboxes of /bin/true
 /// (with `--failing`: COUNT whose setup fails, at the exec of a missing
-/// file), and prints the process's open descriptors, threads and unreaped
+/// file), and prints the process's open descriptors, the SDK's threads
+/// (those of Swift's executor come and go with the load) and unreaped
 /// children before and after, as "fds BEFORE AFTER", "threads ...",
 /// "zombies ...".
 @Sendable func leakCheckSubcommand(_ arguments: [String]) async throws -> Int32 {
@@ -44,7 +45,14 @@ import Glibc
 }
 
 private func snapshot() -> (fds: Int, threads: Int, zombies: Int) {
-    (entries("/proc/self/fd"), entries("/proc/self/task"), zombieChildren())
+    (entries("/proc/self/fd"), sdkThreads(), zombieChildren())
+}
+
+/// The threads the SDK started, by their name (``threadNamePrefix``).
+func sdkThreads() -> Int {
+    (directoryEntries("/proc/self/task") ?? []).filter { task in
+        (try? text("/proc/self/task/\(task.name)/comm"))?.hasPrefix(threadNamePrefix) == true
+    }.count
 }
 
 func entries(_ path: String) -> Int {

@@ -31,15 +31,16 @@ import Glibc
 }
 
 /// `pool-leak-check COUNT`: after a warm-up cycle, makes a pool of 4, spawns
-/// COUNT pooled sandboxes of /bin/true, closes the pool, and prints the open descriptors, threads
-/// and unreaped children before the pool, after the spawns and after close
-/// as "fds BEFORE DURING AFTER", "zombies ...", "children ...".
+/// COUNT pooled sandboxes of /bin/true, closes the pool, and prints the
+/// open descriptors, the SDK's threads, unreaped children and children
+/// before the pool, after the spawns and after close, as
+/// "fds BEFORE DURING AFTER", "threads ...", "zombies ...", "children ...".
 @Sendable func poolLeakCheckSubcommand(_ arguments: [String]) async throws -> Int32 {
     let count = arguments.first.flatMap { Int($0) } ?? 200
     // Warm every lazy part of the SDK and the runtime first (event loop,
     // spawn threads, init image, timers) with a pool used and closed the
     // same way, so that only what a pool keeps after close counts.
-    func cycle(_ count: Int) async throws -> (during: (fds: Int, zombies: Int, children: Int), statistics: String)? {
+    func cycle(_ count: Int) async throws -> (during: (fds: Int, threads: Int, zombies: Int, children: Int), statistics: String)? {
         let pool = try NetworkNamespacePool(size: 4)
         var sandbox = Sandbox()
         sandbox.network = .pooled(pool)
@@ -63,6 +64,7 @@ import Glibc
     guard let (during, statistics) = try await cycle(count) else { return 1 }
     let after = processSnapshot()
     print("fds \(before.fds) \(during.fds) \(after.fds)")
+    print("threads \(before.threads) \(during.threads) \(after.threads)")
     print("zombies \(before.zombies) \(during.zombies) \(after.zombies)")
     print("children \(before.children) \(during.children) \(after.children)")
     print("statistics \(statistics)")
@@ -74,11 +76,11 @@ import Glibc
     return 0
 }
 
-private func processSnapshot() -> (fds: Int, zombies: Int, children: Int) {
+private func processSnapshot() -> (fds: Int, threads: Int, zombies: Int, children: Int) {
     var children = 0
     for tid in (directoryEntries("/proc/self/task") ?? []).map(\.name) {
         guard let list = try? text("/proc/self/task/\(tid)/children") else { continue }
         children += list.split(separator: " ").count
     }
-    return (entries("/proc/self/fd"), zombieChildren(), children)
+    return (entries("/proc/self/fd"), sdkThreads(), zombieChildren(), children)
 }
