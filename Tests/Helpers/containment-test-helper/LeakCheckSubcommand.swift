@@ -51,7 +51,7 @@ private func snapshot() -> (fds: Int, threads: Int, zombies: Int) {
 /// The threads the SDK started, by their name (``threadNamePrefix``).
 func sdkThreads() -> Int {
     (directoryEntries("/proc/self/task") ?? []).filter { task in
-        (try? text("/proc/self/task/\(task.name)/comm"))?.hasPrefix(threadNamePrefix) == true
+        (try? readText("/proc/self/task/\(task.name)/comm"))?.hasPrefix(threadNamePrefix) == true
     }.count
 }
 
@@ -65,22 +65,11 @@ func zombieChildren() -> Int {
     var zombies = 0
     guard let tasks = directoryEntries("/proc/self/task") else { return -1 }
     for tid in tasks.map(\.name) {
-        guard let children = try? text("/proc/self/task/\(tid)/children") else { continue }
+        guard let children = try? readText("/proc/self/task/\(tid)/children") else { continue }
         for child in children.split(separator: " ") {
-            if let stat = try? text("/proc/\(child)/stat"), let close = stat.lastIndex(of: ")"),
+            if let stat = try? readText("/proc/\(child)/stat"), let close = stat.lastIndex(of: ")"),
                stat[stat.index(close, offsetBy: 2)] == "Z" { zombies += 1 }
         }
     }
     return zombies
-}
-
-func text(_ path: String) throws -> String {
-    guard let file = fopen(path, "r") else { throw Errno(rawValue: errno) }
-    defer { fclose(file) }
-    var contents = ""
-    var buffer = [CChar](repeating: 0, count: 4096)
-    while fgets(&buffer, Int32(buffer.count), file) != nil {
-        contents += String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-    return contents
 }

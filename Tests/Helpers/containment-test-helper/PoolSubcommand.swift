@@ -79,7 +79,7 @@ import Glibc
 private func processSnapshot() -> (fds: Int, threads: Int, zombies: Int, children: Int) {
     var children = 0
     for tid in (directoryEntries("/proc/self/task") ?? []).map(\.name) {
-        guard let list = try? text("/proc/self/task/\(tid)/children") else { continue }
+        guard let list = try? readText("/proc/self/task/\(tid)/children") else { continue }
         children += list.split(separator: " ").count
     }
     return (entries("/proc/self/fd"), sdkThreads(), zombieChildren(), children)
