@@ -85,6 +85,19 @@ public final class Cgroup: Sendable {
     /// Creates a cgroup from `plan`: makes its directories and writes its
     /// limits, nothing else (see ``create(limits:host:)``).
     package static func create(plan: CgroupPlan) throws(CgroupError) -> Cgroup {
+        let cgroup = try createUnified(plan: plan)
+        do {
+            try cgroup.completeCreation(plan: plan)
+        } catch {
+            _ = try? cgroup.remove()
+            throw error
+        }
+        return cgroup
+    }
+
+    /// The first half of ``create(plan:)``: the cgroup with its cgroup2
+    /// directory only, which is all a child needs to be cloned into it.
+    package static func createUnified(plan: CgroupPlan) throws(CgroupError) -> Cgroup {
         let placement = plan.placement
         let name = CgroupName.next().text
         var unifiedDirectory: String?
@@ -93,17 +106,17 @@ public final class Cgroup: Sendable {
             try makeDirectory(directory, field: "parent")
             unifiedDirectory = directory
         }
-        let cgroup = Cgroup(name: name, host: placement.host, unifiedDirectory: unifiedDirectory, parent: plan.limits.parent, limits: plan.limits)
-        do {
-            for (controller, parentDirectory) in plan.legacyParents {
-                try cgroup.addLegacy(controller, parentDirectory: parentDirectory)
-            }
-            try cgroup.apply(plan.writes, placement: placement)
-        } catch {
-            _ = try? cgroup.remove()
-            throw error
+        return Cgroup(name: name, host: placement.host, unifiedDirectory: unifiedDirectory, parent: plan.limits.parent, limits: plan.limits)
+    }
+
+    /// The second half of ``create(plan:)``: makes the v1 directories and
+    /// writes the limits. After a failure the cgroup is left for its owner
+    /// to remove (a child may be cloning into its cgroup2 directory).
+    package func completeCreation(plan: CgroupPlan) throws(CgroupError) {
+        for (controller, parentDirectory) in plan.legacyParents {
+            try addLegacy(controller, parentDirectory: parentDirectory)
         }
-        return cgroup
+        try apply(plan.writes, placement: plan.placement)
     }
 
     /// False once the cgroup was removed.

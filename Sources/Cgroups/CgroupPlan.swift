@@ -14,6 +14,10 @@ package struct CgroupPlan: Sendable {
     /// The writes that apply `limits` to a new cgroup.
     let writes: [CgroupFileWrite]
 
+    /// True when processes are attached by pid (v1 controllers), so the
+    /// child waits for its parent before it runs anything of its own.
+    package var attachesByPid: Bool { !legacyParents.isEmpty }
+
     private static let sweptParents = Mutex<Set<String>>([])
 
     /// Plans cgroups for `limits` on `host` (default: this host). Checks the

@@ -5,6 +5,11 @@ import Glibc
 /// CLONE_INTO_CGROUP on cgroup2 and by pid on v1 controllers before the
 /// child is released, killed with the sandbox, measured for the verdict and
 /// removed after the last process is gone.
+///
+/// Where the child is attached by pid, it waits for its parent anyway, so
+/// only the cgroup2 directory precedes clone: the v1 directories and the
+/// limits are made while the spawn thread clones (clone3 with new
+/// namespaces keeps it busy for the better part of a millisecond).
 struct CgroupHook: SpawnHook {
     /// The cgroups' limits, checked, and where they go: worked out once per
     /// prepared command, so a spawn only makes directories and writes files.
@@ -14,13 +19,27 @@ struct CgroupHook: SpawnHook {
         plan = try CgroupPlan(limits: limits)
     }
 
-    func begin() throws -> any SpawnSession { CgroupSession(cgroup: try Cgroup.create(plan: plan)) }
+    func begin() throws -> any SpawnSession {
+        guard plan.attachesByPid else { return CgroupSession(cgroup: try Cgroup.create(plan: plan), rest: nil) }
+        return CgroupSession(cgroup: try Cgroup.createUnified(plan: plan), rest: plan)
+    }
 }
 
 /// One spawn's cgroup.
 final class CgroupSession: SpawnSession {
     let cgroup: Cgroup
-    init(cgroup: Cgroup) { self.cgroup = cgroup }
+    /// The plan whose v1 directories and limits are still to be made, while
+    /// the child is cloned.
+    private let rest: CgroupPlan?
+
+    init(cgroup: Cgroup, rest: CgroupPlan?) {
+        self.cgroup = cgroup
+        self.rest = rest
+    }
+
+    func whileCloning() throws {
+        if let rest { try cgroup.completeCreation(plan: rest) }
+    }
 
     func prepare(_ values: inout SpawnValues) throws {
         guard let directory = try cgroup.openUnifiedDirectory() else { return }

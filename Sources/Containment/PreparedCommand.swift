@@ -63,11 +63,17 @@ public final class PreparedCommand: Sendable {
         }
         let plan = variant.plan
         let cloned: (result: Int32, pid: Int32, pidfd: Int32)
+        var failedWhileCloning: (any Error)?
         do {
             try prepare(&spawn, variant: variant, stdio: stdio)
             let request = try spawn.makeRequest(rendered: variant.rendered, plan: plan)
-            cloned = try await SpawnThreads.run { request.clone() }
+            let sessions = spawn.sessions
+            cloned = try await SpawnThreads.run({ request.clone() }, meanwhile: {
+                do { for session in sessions { try session.whileCloning() } } catch { failedWhileCloning = error }
+            })
             guard cloned.result == 0 else {
+                // A cgroup that failed meanwhile may have failed the clone into it.
+                if let failedWhileCloning { throw failedWhileCloning }
                 throw SandboxError.spawnFailed("clone3 \(plan.cloneNamespaces)", errno: Errno(rawValue: -cloned.result),
                                                remedy: HostDiagnosis.cloneRemedy(errno: -cloned.result, namespaces: plan.cloneNamespaces))
             }
@@ -79,6 +85,7 @@ public final class PreparedCommand: Sendable {
 
         var child = ChildReaper(pid: cloned.pid, pidfd: cloned.pidfd)
         do {
+            if let failedWhileCloning { throw failedWhileCloning }
             for session in spawn.sessions { try session.childCreated(pid: child.pid) }
             if plan.environment == nil { spawn.request?.setEnvironment(listenEnvironment(pid: child.pid)) }
             try spawn.pipes.release()

@@ -12,6 +12,10 @@ protocol SpawnHook: Sendable {
 protocol SpawnSession: AnyObject, Sendable {
     /// Before clone: sets per-spawn slot values or the cgroup to clone into.
     func prepare(_ values: inout SpawnValues) throws
+    /// On the calling thread while a spawn thread clones: work the child
+    /// needs done before it is released, but not before it exists (the
+    /// plan waits for the parent whenever a hook does this).
+    func whileCloning() throws
     /// After clone, before the child is released (the plan waits for the
     /// parent whenever a hook needs this).
     func childCreated(pid: Int32) throws
@@ -26,6 +30,7 @@ protocol SpawnSession: AnyObject, Sendable {
 
 extension SpawnSession {
     func prepare(_ values: inout SpawnValues) throws {}
+    func whileCloning() throws {}
     func childCreated(pid: Int32) throws {}
     func killAll() -> Bool { false }
     func finish(_ termination: Termination, verdict: inout Verdict, usage: inout ResourceUsage) {}

@@ -30,12 +30,18 @@ final class SpawnThreads: Sendable {
         }
     }
 
-    /// Runs `body` on a spawn thread and returns its result.
-    static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async throws(SandboxError) -> T {
+    /// Runs `body` on a spawn thread and returns its result; `meanwhile`
+    /// runs on the calling thread at the same time.
+    static func run<T: Sendable>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: @escaping @Sendable () -> T,
+        meanwhile: () -> Void = {}
+    ) async throws(SandboxError) -> T {
         let threads = try shared.get()
         return await withCheckedContinuation { continuation in
             threads.state.withLock { $0.jobs.append { continuation.resume(returning: body()) } }
             sem_post(threads.semaphore)
+            meanwhile()
         }
     }
 

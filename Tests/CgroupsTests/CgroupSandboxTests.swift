@@ -224,6 +224,34 @@ import TestSupport
         #expect(try CgroupTest.leftovers().isEmpty)
     }
 
+    /// Where v1 controllers take the child by pid, their directories are made
+    /// while the child is cloned. When that fails (here: the configured
+    /// parent's v1 memory directory vanished after `prepare`), the child is
+    /// killed before it runs anything and the cgroup2 directory made before
+    /// clone goes too. Pure cgroup2 hosts make everything before clone.
+    @Test func aCgroupFailingWhileTheChildIsClonedEndsTheChildAndLeavesNothing() async throws {
+        guard TestEnvironment.hasRoot(for: "cgroup parents") else { return }
+        let parent = "/cgroups-test-parent-\(getpid())"
+        let placement = Placement(host: try CgroupHost.current(), parent: parent)
+        guard let memoryParent = placement.legacyParent(.memory) else { return }
+        let parents = Array(Set(placement.host.legacyControllers.compactMap { placement.legacyParent($0) } + [placement.unifiedParent].compactMap { $0 }))
+        for directory in parents { #expect(mkdir(directory, 0o755) == 0, "\(directory)") }
+        defer { for directory in parents { rmdir(directory) } }
+        let path = CgroupTest.reportPath()
+        defer { CgroupTest.removeReport(path) }
+        var sandbox = CgroupTest.sandbox(ResourceLimits(memoryMax: 64 << 20, pidsMax: 16, parent: parent))
+        sandbox.wallTimeLimit = .seconds(2)
+        let prepared = try sandbox.prepare(TestEnvironment.probe, ["report", path])
+        #expect(rmdir(memoryParent) == 0)
+        await #expect { try await prepared.run() } throws: { error in
+            (error as? CgroupError)?.code == .operationFailed && (error as? CgroupError)?.field == "memoryMax"
+        }
+        #expect(CgroupTest.report(path) == nil, "the payload must not run")
+        for directory in parents where directory != memoryParent {
+            #expect((directoryEntries(directory) ?? []).filter { $0.name.hasPrefix("containment-") }.isEmpty, "\(directory)")
+        }
+    }
+
     @Test func sweeperRemovesStaleCgroupsAndNothingElse() throws {
         guard TestEnvironment.hasRoot(for: "cgroup sweeping") else { return }
         let parents = try CgroupTest.parentDirectories()
