@@ -14,7 +14,8 @@ public final class PreparedCommand: Sendable {
     /// With a pooled network: the plan with fresh namespaces, for spawns
     /// that find the pool empty.
     private let fallback: Variant?
-    private let recycleCheck: PoolRecycleCheck
+    /// With a pooled network: how a returned entry is checked.
+    private let recycleCheck: PoolRecycleCheck?
 
     /// A plan rendered, with the hooks its spawns run.
     private struct Variant: Sendable {
@@ -40,7 +41,7 @@ public final class PreparedCommand: Sendable {
         self.plan = plan
         self.primary = try Variant(sandbox: sandbox, plan: plan)
         self.fallback = try fallback.map { try Variant(sandbox: sandbox, plan: $0) }
-        self.recycleCheck = sandbox.poolRecycleCheck
+        self.recycleCheck = plan.pool == nil ? nil : sandbox.poolRecycleCheck
     }
 
     /// Spawns the command and returns once the payload runs (its exec
@@ -54,7 +55,7 @@ public final class PreparedCommand: Sendable {
         var spawn = SpawnResources()
         let started = ContinuousClock.now
         var variant = primary
-        if let pool = primary.plan.pool {
+        if let pool = primary.plan.pool, let recycleCheck {
             if let entry = pool.core.take() {
                 spawn.sessions.append(PoolSession(core: pool.core, entry: entry, check: recycleCheck))
             } else if let fallback {

@@ -1,6 +1,8 @@
 // containment-bench N SPEC...: N timed spawn → exit → reap cycles per SPEC
 // (after N/10 untimed ones), printed as nsbench prints its own, so the two
 // can run side by side and be divided. BIGMB=M first touches M MiB.
+// ONESHOT=1 times `Sandbox.run` (a prepare per spawn) instead of a command
+// prepared once.
 //
 // containment-bench --throughput K N SPEC: K concurrent spawners share N
 // spawn → exit → reap cycles; prints sandboxes/s.
@@ -80,6 +82,7 @@ default:
     let count = number(0, nil)
     guard arguments.count > 1 else { print(usage); exit(2) }
     holdHostMemory(megabytes: getenv("BIGMB").flatMap { Int(String(cString: $0)) } ?? 0)
+    let oneShot = getenv("ONESHOT") != nil
     print("spec                                      n    med_us       p10       p90       min       max  spawn/s")
     for text in arguments.dropFirst() {
         let spec = spec(text)
@@ -89,7 +92,9 @@ default:
         let clock = ContinuousClock()
         let total = try await clock.measure {
             for _ in 0..<count {
-                samples.append(seconds(try await clock.measure { _ = try await command.run() }) * 1e6)
+                samples.append(seconds(try await clock.measure {
+                    _ = oneShot ? try await spec.sandbox.run(spec.executable) : try await command.run()
+                }) * 1e6)
             }
         }
         samples.sort()
