@@ -45,15 +45,23 @@ whole() {
   printf '%-44s median ratio %s   (goal %s)\n' "$1" "$(printf '%s\n' "${ratios[@]}" | median)" "$2"
 }
 
+# pair_us TOOL BASE SPEC: the medians of BASE and of SPEC, timed back to
+# back by one process of TOOL, in microseconds.
+pair_us() {
+  "$1" "$count" "$2" "$3" 2>/dev/null | awk -v base="$2" -v spec="$3" '$1 == base { a = $3 } $1 == spec { b = $3 } END { print a, b }'
+}
+
 # added LABEL GOAL OUR_BASE OUR_SPEC LIMIT_BASE LIMIT_SPEC
-# Each round's ratio divides two differences of medians; when the limit's
+# Each tool times the base and the spec in one process, back to back, so
+# that the difference does not span two processes' worth of drift. Each
+# round's ratio still divides two differences of medians; when the limit's
 # difference is small, noise swings that ratio widely (even below zero), so
 # the ratio of the rounds' median differences is printed beside it.
 added() {
   local ratios=() ours_added=() limit_added=() a0 a1 b0 b1
   for _ in $(seq "$rounds"); do
-    a0=$(median_us "$ours" "" "$3"); b0=$(median_us "$nsbench" "" "$5")
-    a1=$(median_us "$ours" "" "$4"); b1=$(median_us "$nsbench" "" "$6")
+    read -r a0 a1 <<<"$(pair_us "$ours" "$3" "$4")"
+    read -r b0 b1 <<<"$(pair_us "$nsbench" "$5" "$6")"
     ours_added+=("$(awk -v a="$a1" -v b="$a0" 'BEGIN { print a - b }')")
     limit_added+=("$(awk -v a="$b1" -v b="$b0" 'BEGIN { print a - b }')")
     ratios+=("$(ratio "${ours_added[-1]}" "${limit_added[-1]}")")
