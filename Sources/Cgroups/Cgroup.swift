@@ -96,7 +96,8 @@ public final class Cgroup: Sendable {
     }
 
     /// The first half of ``create(plan:)``: the cgroup with its cgroup2
-    /// directory only, which is all a child needs to be cloned into it.
+    /// directory only, which is all a child needs to be cloned into it (on a
+    /// host without cgroup2, no directory yet).
     package static func createUnified(plan: CgroupPlan) throws(CgroupError) -> Cgroup {
         let placement = plan.placement
         let name = CgroupName.next().text
