@@ -232,15 +232,14 @@ import TestSupport
     @Test func aCgroupFailingWhileTheChildIsClonedEndsTheChildAndLeavesNothing() async throws {
         guard TestEnvironment.hasRoot(for: "cgroup parents") else { return }
         let parent = "/cgroups-test-parent-\(getpid())"
-        let placement = Placement(host: try CgroupHost.current(), parent: parent)
-        guard let memoryParent = placement.legacyParent(.memory) else { return }
-        let parents = Array(Set(placement.host.legacyControllers.compactMap { placement.legacyParent($0) } + [placement.unifiedParent].compactMap { $0 }))
+        guard let memoryParent = Placement(host: try CgroupHost.current(), parent: parent).legacyParent(.memory) else { return }
+        let parents = try CgroupTest.parentDirectories(parent: parent)
         for directory in parents { #expect(mkdir(directory, 0o755) == 0, "\(directory)") }
         defer { for directory in parents { rmdir(directory) } }
         let path = CgroupTest.reportPath()
         defer { CgroupTest.removeReport(path) }
         var sandbox = CgroupTest.sandbox(ResourceLimits(memoryMax: 64 << 20, pidsMax: 16, parent: parent))
-        sandbox.wallTimeLimit = .seconds(2)
+        sandbox.wallTimeLimit = .seconds(2)   // a payload released by mistake fails the test instead of hanging it
         let prepared = try sandbox.prepare(TestEnvironment.probe, ["report", path])
         #expect(rmdir(memoryParent) == 0)
         await #expect { try await prepared.run() } throws: { error in

@@ -13,9 +13,10 @@ enum CgroupTest {
         return sandbox
     }
 
-    /// Where this process's sandbox cgroups go, in every hierarchy.
-    static func parentDirectories() throws -> [String] {
-        let placement = Placement(host: try CgroupHost.current(), parent: nil)
+    /// Where this process's sandbox cgroups go, in every hierarchy: under
+    /// `parent`, or by default under the process's own cgroups.
+    static func parentDirectories(parent: String? = nil) throws -> [String] {
+        let placement = Placement(host: try CgroupHost.current(), parent: parent)
         return Array(Set(placement.host.legacyControllers.compactMap { placement.legacyParent($0) } + [placement.unifiedParent].compactMap { $0 })).sorted()
     }
 
