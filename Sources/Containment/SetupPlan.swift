@@ -115,7 +115,8 @@ extension Sandbox {
             steps.append(.syscall(.workingDirectory, "chdir \(workingDirectory)", Int(SYS_chdir), .string(workingDirectory.string)))
         }
         // Stable: within a phase, steps keep the order their layer gave.
-        steps = steps.enumerated().sorted { ($0.element.phase, $0.offset) < ($1.element.phase, $1.offset) }.map(\.element)
+        // Indices are sorted, so that each step is copied once.
+        steps = steps.indices.sorted { (steps[$0].phase, $0) < (steps[$1].phase, $1) }.map { steps[$0] }
 
         var environmentList: [String]? = variables.map { "\($0.key)=\($0.value)" }.sorted()
         if socketActivation {
