@@ -79,11 +79,14 @@ public final class Cgroup: Sendable {
     /// cgroup.subtree_control on v2 as needed. The first call for a parent
     /// also removes stale cgroups of dead hosts there (see ``sweepStale(parent:host:)``).
     public static func create(limits: ResourceLimits = ResourceLimits(), host: CgroupHost? = nil) throws(CgroupError) -> Cgroup {
-        try create(plan: CgroupPlan(limits: limits, host: host))
+        let plan = try CgroupPlan(limits: limits, host: host)
+        try plan.prepareParent()
+        return try create(plan: plan)
     }
 
-    /// Creates a cgroup from `plan`: makes its directories and writes its
-    /// limits, nothing else (see ``create(limits:host:)``).
+    /// Creates a cgroup from `plan`, whose parent is prepared
+    /// (``CgroupPlan/prepareParent()``): makes its directories and writes
+    /// its limits, nothing else (see ``create(limits:host:)``).
     package static func create(plan: CgroupPlan) throws(CgroupError) -> Cgroup {
         let cgroup = try createUnified(plan: plan)
         do {
@@ -122,19 +125,6 @@ public final class Cgroup: Sendable {
 
     /// False once the cgroup was removed.
     var exists: Bool { state.withLock { !$0.removed } }
-
-    /// What creating a cgroup for `limits` involves on this host, for a dry
-    /// run: whether processes are attached by pid (v1 controllers) and a
-    /// description of the directories made.
-    package static func placementSummary(_ limits: ResourceLimits, host: CgroupHost? = nil) throws(CgroupError) -> (attachesByPid: Bool, description: String) {
-        let placement = Placement(host: try CgroupHost.resolve(host), parent: limits.parent)
-        try check(limits, placement: placement)
-        let legacy = legacyControllers(for: limits, placement: placement)
-        var parts: [String] = []
-        if let parent = placement.unifiedParent { parts.append("cgroup2 under \(parent) (clone into it)") }
-        if !legacy.isEmpty { parts.append("v1 " + legacy.map(\.legacyName).joined(separator: ", ") + " (attach by pid)") }
-        return (!legacy.isEmpty, "create cgroup: " + parts.joined(separator: " + "))
-    }
 
     /// The v1 controllers a cgroup for `limits` gets directories in.
     static func legacyControllers(for limits: ResourceLimits, placement: Placement) -> [CgroupController] {

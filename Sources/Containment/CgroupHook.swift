@@ -15,8 +15,10 @@ struct CgroupHook: SpawnHook {
     /// prepared command, so a spawn only makes directories and writes files.
     let plan: CgroupPlan
 
-    init(limits: ResourceLimits) throws {
-        plan = try CgroupPlan(limits: limits)
+    /// Readies the parent for the cgroups of `plan` (``CgroupPlan/prepareParent()``).
+    init(plan: CgroupPlan) throws {
+        try plan.prepareParent()
+        self.plan = plan
     }
 
     func begin() throws -> any SpawnSession {

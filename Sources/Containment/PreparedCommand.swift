@@ -28,7 +28,7 @@ public final class PreparedCommand: Sendable {
             self.rendered = try RenderedPlan(plan.steps)
             var hooks: [any SpawnHook] = []
             if plan.cloneNamespaces.contains(.user) { hooks.append(IDMapHook(mapping: sandbox.isolation.userMapping)) }
-            if let resources = sandbox.resources { hooks.append(try CgroupHook(limits: resources)) }
+            if let cgroups = plan.cgroups { hooks.append(try CgroupHook(plan: cgroups)) }
             if let filter = sandbox.seccomp { hooks.append(SeccompHook(filter: filter, needsListener: plan.needsSeccompSupervisor)) }
             if let cpuTime = CPUTimeLimitHook(sandbox.resourceLimits) { hooks.append(cpuTime) }
             if let landlock = plan.landlock, let hook = try LandlockHook(landlock) { hooks.append(hook) }

@@ -1,11 +1,9 @@
 import Cgroups
 
 extension Sandbox {
-    /// The cgroup part of a plan: whether the child must wait to be attached
-    /// by pid (v1 controllers) and the host action for a dry run.
-    func cgroupPlan() throws -> (needsSync: Bool, hostActions: [String]) {
-        guard let resources else { return (false, []) }
-        let summary = try Cgroup.placementSummary(resources)
-        return (summary.attachesByPid, [summary.description])
+    /// The cgroups of the sandbox's spawns, checked against this host and
+    /// worked out without changing it; nil without `resources`.
+    func cgroupPlan() throws -> CgroupPlan? {
+        try resources.map { limits throws(CgroupError) in try CgroupPlan(limits: limits) }
     }
 }

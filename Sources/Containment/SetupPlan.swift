@@ -1,4 +1,5 @@
 import CContainment
+import Cgroups
 import ContainmentSupport
 import Glibc
 
@@ -32,6 +33,8 @@ public struct SetupPlan: Sendable, CustomStringConvertible {
     let cloneNamespaces: NamespaceSet
     /// The pool a spawn takes its user and network namespace from.
     let pool: NetworkNamespacePool?
+    /// The cgroups of the spawns, when the sandbox has `resources`.
+    let cgroups: CgroupPlan?
 
     /// Whether spawns hand over the pid of a process cloned into the pid
     /// namespace (pooled network with a pid namespace).
@@ -82,7 +85,7 @@ extension Sandbox {
         let renderedPerSpawn = socketActivation && listenPID == nil
         let cgroups = try cgroupPlan()
         let needsIDMaps = isolation.needsIDMaps && pool == nil
-        let needsSync = needsIDMaps || renderedPerSpawn || cgroups.needsSync
+        let needsSync = needsIDMaps || renderedPerSpawn || cgroups?.attachesByPid == true
 
         var steps: [SetupStep] = []
         var hostActions: [String] = []
@@ -93,7 +96,7 @@ extension Sandbox {
             hostActions.append("write uid_map: " + isolation.userMapping.uids.map(\.description).joined(separator: ", "))
             hostActions.append("write gid_map: " + isolation.userMapping.gids.map(\.description).joined(separator: ", "))
         }
-        hostActions += cgroups.hostActions
+        if let cgroups { hostActions.append(cgroups.description) }
         if needsSync { steps.append(SetupStep(.waitForParent, "wait for the parent", .waitForParent)) }
         if let signal = parentDeathSignal {
             steps.append(SetupStep(.parentDeath, "set parent-death signal \(signal)", .parentDeathSignal(signal.rawValue)))
@@ -144,7 +147,7 @@ extension Sandbox {
                          hostActions: hostActions, landlock: privileges.landlock, steps: steps, usesInit: usesInit,
                          needsSync: needsSync, keptDescriptors: layout.keptDescriptors(initImage: initImage), environment: environmentList,
                          needsSeccompSupervisor: seccompPlan?.needsListener ?? false,
-                         cloneNamespaces: isolation.cloneNamespaces(preparedNetwork: pool != nil), pool: pool)
+                         cloneNamespaces: isolation.cloneNamespaces(preparedNetwork: pool != nil), pool: pool, cgroups: cgroups)
     }
 
 
