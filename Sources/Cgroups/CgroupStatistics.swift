@@ -10,9 +10,9 @@ public struct CgroupStatistics: Sendable, Hashable {
     public var oomKills: Int = 0
     /// CPU time used by all processes (cpu.stat usage_usec; v1 cpuacct.usage).
     public var cpuUsage: Duration?
-    /// CPU time in user mode (cpu.stat user_usec).
+    /// CPU time in user mode (cpu.stat user_usec; v1 cpuacct.usage_user).
     public var cpuUser: Duration?
-    /// CPU time in kernel mode (cpu.stat system_usec).
+    /// CPU time in kernel mode (cpu.stat system_usec; v1 cpuacct.usage_sys).
     public var cpuSystem: Duration?
     /// Periods in which the CPU quota throttled the cgroup (cpu.stat nr_throttled).
     public var throttledPeriods: Int?
@@ -67,6 +67,8 @@ extension Cgroup {
             stats.throttledTime = cpu["throttled_usec"].map { .microseconds($0) }
         } else if let cpuacct = legacyDirectory(CgroupController(rawValue: "cpuacct")) {
             stats.cpuUsage = (try? Self.readInteger(cpuacct + "/cpuacct.usage")).map { .nanoseconds($0) }
+            stats.cpuUser = (try? Self.readInteger(cpuacct + "/cpuacct.usage_user")).map { .nanoseconds($0) }
+            stats.cpuSystem = (try? Self.readInteger(cpuacct + "/cpuacct.usage_sys")).map { .nanoseconds($0) }
         }
         if current, let cpu = legacyDirectory(.cpu), let values = try? Self.keyedValues(cpu + "/cpu.stat") {
             stats.throttledPeriods = values["nr_throttled"]
