@@ -3,11 +3,13 @@
 # generic kernel (cgroup_no_v1=all), the host's root shared read-only over 9p
 # under a tmpfs overlay (so tests can write anywhere), cgroup2 mounted with
 # every controller enabled at the root, and runs the command there as root in
-# the current directory. Exits with the command's status.
+# the current directory. Exits with the command's status. With --v1 the guest
+# is a pure cgroup v1 host instead: one v1 hierarchy per controller (cpu and
+# cpuacct together) and no cgroup2 mount.
 #
-#   Scripts/cgroup2-vm.sh [--timeout SECONDS] COMMAND [ARGUMENT...]
+#   Scripts/cgroup2-vm.sh [--timeout SECONDS] [--v1] COMMAND [ARGUMENT...]
 #
-# The cgroup tests on pure v2:
+# The cgroup tests on pure v2 (and with --v1 on pure v1):
 #   Scripts/cgroup2-vm.sh .build/debug/swift-containmentPackageTests.xctest \
 #       --testing-library swift-testing --filter CgroupsTests
 #
@@ -19,7 +21,14 @@
 set -euo pipefail
 
 timeout=900
-if [[ ${1:-} == --timeout ]]; then timeout=$2; shift 2; fi
+shape=v2
+while [[ ${1:-} == --* ]]; do
+    case $1 in
+        --timeout) timeout=$2; shift 2 ;;
+        --v1) shape=v1; shift ;;
+        *) break ;;
+    esac
+done
 if [[ $# -eq 0 ]]; then
     sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
     exit 2
@@ -76,11 +85,15 @@ PY
             *) cp "$file" "$cache/modules/$module.ko" ;;
         esac
     done
-    rm -f "$cache/initramfs.cpio"
+    rm -f "$cache"/initramfs*.cpio
 fi
 
 # --- Initramfs: busybox, the modules, and an init that builds the root -------
-if [[ ! -f $cache/initramfs.cpio ]]; then
+# Named after this script's contents, so that an edit of the init below is
+# never run from an older cached image.
+initramfs=$cache/initramfs-$(sha256sum "$0" | cut -c1-16).cpio
+if [[ ! -f $initramfs ]]; then
+    rm -f "$cache"/initramfs*.cpio
     staging=$(mktemp -d)
     mkdir -p "$staging"/{bin,dev,proc,sys,mnt/host,mnt/upper,mnt/root,modules}
     cp /bin/busybox "$staging/bin/busybox"
@@ -115,10 +128,21 @@ case $command in /tmp/*)
     $bb mkdir -p "/tmp/$top" && $bb mount --bind "/.host-tmp/$top" "/tmp/$top" ;;
 esac
 $bb mount -t tmpfs tmpfs /run
-$bb mount -t cgroup2 -o nsdelegate,memory_recursiveprot cgroup2 /sys/fs/cgroup
-for controller in $($bb cat /sys/fs/cgroup/cgroup.controllers); do
-    echo "+$controller" > /sys/fs/cgroup/cgroup.subtree_control
-done
+if $bb grep -q cgroup_vm_shape=v1 /proc/cmdline; then
+    # Pure v1: one hierarchy per controller (cpu and cpuacct together), no cgroup2.
+    $bb mount -t tmpfs -o mode=755 cgroup /sys/fs/cgroup
+    for controllers in cpu,cpuacct cpuset memory pids freezer blkio devices; do
+        $bb mkdir -p /sys/fs/cgroup/$controllers
+        $bb mount -t cgroup -o $controllers cgroup /sys/fs/cgroup/$controllers
+    done
+    $bb ln -s cpu,cpuacct /sys/fs/cgroup/cpu
+    $bb ln -s cpu,cpuacct /sys/fs/cgroup/cpuacct
+else
+    $bb mount -t cgroup2 -o nsdelegate,memory_recursiveprot cgroup2 /sys/fs/cgroup
+    for controller in $($bb cat /sys/fs/cgroup/cgroup.controllers); do
+        echo "+$controller" > /sys/fs/cgroup/cgroup.subtree_control
+    done
+fi
 $bb ip link set lo up
 (. "$command")
 status=$?
@@ -128,7 +152,7 @@ $bb sync
 $bb poweroff -f
 STAGE2
     chmod +x "$staging/init"
-    (cd "$staging" && find . | busybox cpio -o -H newc > "$cache/initramfs.cpio" 2>/dev/null)
+    (cd "$staging" && find . | busybox cpio -o -H newc > "$initramfs" 2>/dev/null)
     rm -rf "$staging"
 fi
 
@@ -158,8 +182,8 @@ khz=$(awk -F: '/^cpu MHz/ {printf "%d", $2 * 1000; exit}' /proc/cpuinfo)
 qemu-system-x86_64 \
     -machine microvm,acpi=on,rtc=on,pit=on,pic=on,isa-serial=on -accel tcg,thread=multi -cpu max -smp 2 -m 2048 \
     -nodefaults -no-user-config -display none -no-reboot \
-    -kernel "$cache/vmlinux" -initrd "$cache/initramfs.cpio" \
-    -append "console=ttyS0 rdinit=/init cgroup_no_v1=all panic=-1 tsc_early_khz=${khz:-2000000} tsc=reliable no_timer_check mitigations=off quiet cgroup2_vm_command=$command_file" \
+    -kernel "$cache/vmlinux" -initrd "$initramfs" \
+    -append "console=ttyS0 rdinit=/init $([[ $shape == v1 ]] && echo cgroup_vm_shape=v1 || echo cgroup_no_v1=all) panic=-1 tsc_early_khz=${khz:-2000000} tsc=reliable no_timer_check mitigations=off quiet cgroup2_vm_command=$command_file" \
     -chardev file,id=console,path="$work/console" -serial chardev:console \
     -fsdev local,id=hostroot,path=/,security_model=passthrough,readonly=on,multidevs=remap \
     -device virtio-9p-device,fsdev=hostroot,mount_tag=hostroot \

@@ -6,7 +6,8 @@ import Testing
 import TestSupport
 
 /// The acceptance of the Cgroups layer, on the real kernel: run as root on
-/// this host (hybrid) and in the pure-v2 guest (Scripts/cgroup2-vm.sh).
+/// this host (hybrid) and in the pure-v2 and pure-v1 guests
+/// (Scripts/cgroup2-vm.sh, with --v1 for v1).
 /// `.serialized`: the CPU measurements must not compete with each other.
 @Suite(.serialized) struct CgroupSandboxTests {
     @Test func memoryHogEndsWithTheMemoryLimitVerdictAndAnOOMEvent() async throws {
