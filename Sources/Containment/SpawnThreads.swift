@@ -35,7 +35,7 @@ final class SpawnThreads: Sendable {
     static func run<T: Sendable>(
         isolation: isolated (any Actor)? = #isolation,
         _ body: @escaping @Sendable () -> T,
-        meanwhile: () -> Void = {}
+        meanwhile: () -> Void
     ) async throws(SandboxError) -> T {
         let threads = try shared.get()
         return await withCheckedContinuation { continuation in
