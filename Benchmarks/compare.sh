@@ -7,7 +7,8 @@
 #   Benchmarks/compare.sh [N] [ROUNDS] [SECTION...]   defaults: 500 spawns, 5 rounds, all sections
 #
 # Sections: namespaces bighost rootfs cgroups seccomp full oneshot pooled
-# throughput syscalls density.
+# throughput syscalls density peers (the last runs peers.sh: sandbox-run
+# against bubblewrap and crun as whole processes).
 #
 # Two kinds of figure:
 #   whole    ours(SPEC) / limit(SPEC): a spawn → exit → reap as a whole;
@@ -17,7 +18,7 @@ cd "$(dirname "$0")"
 count=${1:-500}
 rounds=${2:-5}
 shift $(($# < 2 ? $# : 2))
-sections=${*:-namespaces bighost rootfs cgroups seccomp full oneshot pooled throughput syscalls density}
+sections=${*:-namespaces bighost rootfs cgroups seccomp full oneshot pooled throughput syscalls density peers}
 wants() { [[ " $sections " == *" $1 "* ]]; }
 nsbench=${NSBENCH:-../../shared/bench/nsbench}
 bpf=$(dirname "$nsbench")/docker-tree.bpf
@@ -148,4 +149,8 @@ fi
 if wants density; then
   echo "density (goal ≤ 450 kB each, no host-side process):"
   "$ours" --density 100 | sed 's/^/    /'
+fi
+if wants peers; then
+  # Whole processes, timed by hyperfine: at most 200 runs a command a round.
+  ./peers.sh "$((count < 200 ? count : 200))" "$rounds"
 fi
