@@ -26,7 +26,10 @@ bpf=$(dirname "$nsbench")/docker-tree.bpf
 ../Scripts/setup.sh
 swift build -c release --product containment-bench >/dev/null
 ours=.build/release/containment-bench
-mkdir -p /tmp/research-d/newroot   # nsbench's root=usr builds its root there
+# nsbench's root=usr builds its root in /tmp/research-d/newroot; made here,
+# and removed at exit unless it was there before.
+if [ ! -e /tmp/research-d ]; then trap 'rm -rf /tmp/research-d' EXIT; fi
+mkdir -p /tmp/research-d/newroot
 
 # median_us TOOL ENV SPEC: the median of one timed run, in microseconds.
 median_us() {
