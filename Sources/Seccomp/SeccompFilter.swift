@@ -16,16 +16,16 @@ import Glibc
 /// filter.add("socket", .deny, when: [.notEqual(0, UInt64(AF_UNIX))])
 /// sandbox.seccomp = filter
 /// ```
-public struct SeccompFilter: Sendable, Equatable, CustomStringConvertible {
+public struct SeccompFilter: Sendable, Equatable, CustomStringConvertible, TextOutputStreamable {
     /// The action for calls no rule matches.
-    public var defaultAction: SeccompAction { didSet { cache = ProgramCache() } }
+    public var defaultAction: SeccompAction { didSet { forgetPrograms() } }
     /// The rules, by system call. An unconditional rule decides alone for
     /// its call; among conditional rules matching a call, the most severe
     /// action wins (kill before errno before allow).
-    public var rules: [SeccompRule] { didSet { cache = ProgramCache() } }
+    public var rules: [SeccompRule] { didSet { forgetPrograms() } }
     /// The action for a system call made through a foreign ABI
     /// (libseccomp's `SCMP_FLTATR_ACT_BADARCH`).
-    public var foreignArchitectureAction: SeccompAction = .killProcess { didSet { cache = ProgramCache() } }
+    public var foreignArchitectureAction: SeccompAction = .killProcess { didSet { forgetPrograms() } }
     /// Force the kernel's speculative-execution mitigations (store-bypass
     /// disable, indirect-branch restrictions) on the filtered payload, as
     /// loading a filter does unless `SECCOMP_FILTER_FLAG_SPEC_ALLOW` is
@@ -43,6 +43,13 @@ public struct SeccompFilter: Sendable, Equatable, CustomStringConvertible {
     public var programStore: SeccompProgramStore?
 
     private var cache = ProgramCache()
+
+    /// Drops the programs compiled for the value before a change. A cache
+    /// that only this value holds and that holds nothing yet is kept, so a
+    /// filter built rule by rule makes no cache per rule.
+    private mutating func forgetPrograms() {
+        if !isKnownUniquelyReferenced(&cache) || !cache.isEmpty { cache = ProgramCache() }
+    }
 
     /// A filter with `defaultAction` and `rules`.
     public init(defaultAction: SeccompAction, rules: [SeccompRule] = []) {
@@ -194,7 +201,21 @@ public struct SeccompFilter: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        (["default: \(defaultAction)", "foreign architectures: \(foreignArchitectureAction)"] + rules.map(\.description))
-            .joined(separator: "\n")
+        var text = ""
+        write(to: &text)
+        return text
+    }
+
+    /// Writes `description` piece by piece, without building it first (the
+    /// program store hashes a filter this way).
+    public func write<Target: TextOutputStream>(to target: inout Target) {
+        target.write("default: ")
+        target.write(defaultAction.description)
+        target.write("\nforeign architectures: ")
+        target.write(foreignArchitectureAction.description)
+        for rule in rules {
+            target.write("\n")
+            rule.write(to: &target)
+        }
     }
 }

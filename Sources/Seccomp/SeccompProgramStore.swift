@@ -50,13 +50,11 @@ public struct SeccompProgramStore: Sendable, Hashable {
         var name = utsname()
         uname(&name)
         let machine = withUnsafeBytes(of: name.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        let text = "swift-containment seccomp 1\n\(machine)\nlibseccomp \(version)\n\(variant)\n\(filter.description)"
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x0100_0000_01b3
-        }
-        let hex = String(hash, radix: 16)
-        return "v1-" + String(repeating: "0", count: 16 - hex.count) + hex + "-\(text.utf8.count)"
+        var digest = FNV1a()
+        digest.write("swift-containment seccomp 1\n\(machine)\nlibseccomp \(version)\n\(variant)\n")
+        filter.write(to: &digest)
+        let hex = String(digest.hash, radix: 16)
+        return "v1-" + String(repeating: "0", count: 16 - hex.count) + hex + "-\(digest.count)"
     }
 
     /// The stored bytes, if a trustworthy file holds a plausible program.
@@ -103,5 +101,18 @@ public struct SeccompProgramStore: Sendable, Hashable {
     private static func trusted(_ info: stat, directory: Bool) -> Bool {
         let type = info.st_mode & S_IFMT
         return info.st_uid == geteuid() && info.st_mode & 0o022 == 0 && type == (directory ? S_IFDIR : S_IFREG)
+    }
+}
+
+/// FNV-1a (64 bits) over the UTF-8 bytes written to it, and their count.
+private struct FNV1a: TextOutputStream {
+    private(set) var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    private(set) var count = 0
+
+    mutating func write(_ string: String) {
+        for byte in string.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0100_0000_01b3
+        }
+        count += string.utf8.count
     }
 }

@@ -1,6 +1,6 @@
 /// One rule of a filter: the action for a system call, optionally only when
 /// its arguments satisfy every condition (seccomp_rule_add(3)).
-public struct SeccompRule: Sendable, Hashable, CustomStringConvertible {
+public struct SeccompRule: Sendable, Hashable, CustomStringConvertible, TextOutputStreamable {
     /// The system call.
     public var systemCall: SystemCall
     /// What happens when it matches.
@@ -24,7 +24,19 @@ public struct SeccompRule: Sendable, Hashable, CustomStringConvertible {
     public func matches(_ arguments: [UInt64]) -> Bool { conditions.allSatisfy { $0.matches(arguments) } }
 
     public var description: String {
-        let when = conditions.isEmpty ? "" : " if " + conditions.map(\.description).joined(separator: " && ")
-        return "\(systemCall)\(when): \(action)"
+        var text = ""
+        write(to: &text)
+        return text
+    }
+
+    /// Writes `description` piece by piece, without building it first.
+    public func write<Target: TextOutputStream>(to target: inout Target) {
+        target.write(systemCall.description)
+        for (index, condition) in conditions.enumerated() {
+            target.write(index == 0 ? " if " : " && ")
+            target.write(condition.description)
+        }
+        target.write(": ")
+        target.write(action.description)
     }
 }
