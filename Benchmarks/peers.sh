@@ -32,8 +32,14 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # A fully static executable: no dynamic loader, no symbol binding at start-up
-# (libseccomp.a and libcap.a come with the -dev packages Scripts/setup.sh installs).
-if ! log=$(swift build -c release --product sandbox-run -Xswiftc -static-executable --build-path .build-static 2>&1); then
+# (libseccomp.a and libcap.a come with the -dev packages Scripts/setup.sh
+# installs). Every module, swift-argument-parser's too, reaches the metadata
+# of its generic types through direct accessors rather than mangled names,
+# which a fresh process would otherwise demangle and check against every
+# protocol conformance in the binary (about 15% of a run).
+if ! log=$(swift build -c release --product sandbox-run -Xswiftc -static-executable \
+             -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors \
+             --build-path .build-static 2>&1); then
   echo "$log"; exit 1
 fi
 sandbox_run=$PWD/.build-static/release/sandbox-run
