@@ -125,10 +125,13 @@ public struct SeccompFilter: Sendable, Equatable, CustomStringConvertible, TextO
         try Self.validate(defaultAction, field: "defaultAction")
         try Self.validate(foreignArchitectureAction, field: "foreignArchitectureAction")
         var unconditional: [Int32: Int] = [:]
+        unconditional.reserveCapacity(rules.count)
         for (index, rule) in rules.enumerated() {
             // Field names are spelled only for an error: a profile has hundreds of rules.
             func field(_ suffix: String = "") -> String { "rules[\(index)]" + suffix }
-            if rule.conditions.isEmpty, let number = rule.systemCall.number {
+            // Resolved once: libseccomp looks a name up in its tables.
+            let number = rule.systemCall.number
+            if rule.conditions.isEmpty, let number {
                 if let first = unconditional[number], rules[first].action != rule.action {
                     throw SeccompError(.conflictingRules, field: field(),
                                        "\(rule.systemCall) is already \(rules[first].action) by rules[\(first)]; remove one of them, or replace both with setAction(_:for:)")
@@ -136,7 +139,7 @@ public struct SeccompFilter: Sendable, Equatable, CustomStringConvertible, TextO
                 unconditional[number] = unconditional[number] ?? index
             }
             try Self.validate(rule.action, field: field(".action"))
-            if !rule.isOptional && rule.systemCall.number == nil {
+            if !rule.isOptional && number == nil {
                 throw SeccompError(.unknownSystemCall, field: field(),
                                    "no system call \"\(rule.systemCall)\" on this architecture; check the spelling or mark the rule optional")
             }
