@@ -113,6 +113,23 @@ import Testing
         #expect(filter.compilationCount == 0)
         #expect(try filter.program(.supervised) != first)
         #expect(filter.compilationCount == 1)
+        // The changed value now holds its cache alone; a further change still recompiles.
+        let second = try filter.program(.supervised)
+        filter.add("kexec_file_load", .errno(EXDEV))
+        #expect(filter.compilationCount == 0)
+        #expect(try filter.program(.supervised) != second)
+    }
+
+    @Test func aCopyTakenBeforeAnyCompilationKeepsItsOwnProgram() throws {
+        // A filter under construction keeps its empty cache from rule to
+        // rule; a copy made meanwhile must not see the other's programs.
+        var filter = SeccompFilter(defaultAction: .allow)
+        filter.add("mkdir", .errno(EPERM))
+        let copy = filter
+        filter.add("rmdir", .errno(EPERM))
+        let copyProgram = try copy.program()
+        #expect(try filter.program() != copyProgram)
+        #expect(filter.compilationCount == 1 && copy.compilationCount == 1)
     }
 
     @Test func supervisedProgramsNeedAListenerOnlyForKillsAndNotifications() throws {
