@@ -52,12 +52,12 @@ public struct Capability: RawRepresentable, Sendable, Hashable, Comparable, Cust
     public static func < (lhs: Capability, rhs: Capability) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// The highest capability the running kernel knows
-    /// (/proc/sys/kernel/cap_last_cap); CAP_CHECKPOINT_RESTORE when it cannot
-    /// be read.
-    public static var lastSupported: Capability {
+    /// (/proc/sys/kernel/cap_last_cap, read once per process: it is fixed
+    /// while the kernel runs); CAP_CHECKPOINT_RESTORE when it cannot be read.
+    public static let lastSupported: Capability = {
         let text = (try? readText("/proc/sys/kernel/cap_last_cap")) ?? ""
         return text.split(separator: "\n").first.flatMap { Int($0) }.flatMap(Capability.init(rawValue:)) ?? .checkpointRestore
-    }
+    }()
 
     /// CAP_CHOWN (0): change file ownership.
     public static let chown = Capability(bit: 0)
