@@ -36,7 +36,7 @@ fi
 # installs). Every module, swift-argument-parser's too, reaches the metadata
 # of its generic types through direct accessors rather than mangled names,
 # which a fresh process would otherwise demangle and check against every
-# protocol conformance in the binary (about 15% of a run).
+# protocol conformance in the binary (about 6% of a run).
 if ! log=$(swift build -c release --product sandbox-run -Xswiftc -static-executable \
              -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors \
              --build-path .build-static 2>&1); then
