@@ -24,10 +24,9 @@ final class ProgramCache: Sendable {
         }
     }
 
-    /// Whether the cache has compiled, loaded or stored nothing yet.
-    var isEmpty: Bool {
-        state.withLock { $0.programs.isEmpty && $0.descriptor == nil } && compilations.load(ordering: .relaxed) == 0
-    }
+    /// Whether the cache holds no program and no descriptor yet (so it has
+    /// compiled nothing either).
+    var isEmpty: Bool { state.withLock { $0.programs.isEmpty && $0.descriptor == nil } }
 
     /// A sealed memfd holding `program`'s bytes, made once.
     func descriptor(_ program: SeccompProgram) throws(SeccompError) -> Int32 {
