@@ -5,24 +5,34 @@ extension Cgroup {
     /// cgroup2, freezer.state on v1); returns once the kernel reports the
     /// cgroup frozen.
     public func freeze() throws(CgroupError) {
-        try setFrozen(true)
+        try whileLive { () throws(CgroupError) in
+            state.withLock { $0.matchesPlan = false }
+            try setFrozen(true)
+        }
     }
 
     /// Lets the processes of a frozen cgroup run again.
     public func thaw() throws(CgroupError) {
-        try setFrozen(false)
+        try whileLive { () throws(CgroupError) in
+            state.withLock { $0.matchesPlan = false }
+            try setFrozen(false)
+        }
     }
 
     /// True while the cgroup is frozen (cgroup.events "frozen"; v1 freezer.state).
     public var isFrozen: Bool {
+        (try? whileLive { () throws(CgroupError) in frozenState }) ?? false
+    }
+
+    var frozenState: Bool {
         if let unifiedDirectory {
-            return ((try? Self.keyedValues(unifiedDirectory + "/cgroup.events"))?["frozen"] ?? 0) == 1
+            return ((try? keyedValues(unifiedDirectory + "/cgroup.events"))?["frozen"] ?? 0) == 1
         }
         guard let freezer = legacyDirectory(.freezer) else { return false }
         return (try? Self.readFile(freezer + "/freezer.state"))?.trimmingSuffixNewline == "FROZEN"
     }
 
-    private func setFrozen(_ frozen: Bool) throws(CgroupError) {
+    func setFrozen(_ frozen: Bool) throws(CgroupError) {
         let target: (path: String, value: String)
         if let unifiedDirectory {
             target = (unifiedDirectory + "/cgroup.freeze", frozen ? "1" : "0")
@@ -34,7 +44,7 @@ extension Cgroup {
         try Self.writeFile(target.path, target.value, field: "freeze")
         // Freezing completes asynchronously: wait until every task stopped.
         let deadline = ContinuousClock.now + .seconds(5)
-        while isFrozen != frozen {
+        while frozenState != frozen {
             if ContinuousClock.now > deadline {
                 throw CgroupError(.operationFailed, field: "freeze", "\(target.path) did not reach \(target.value) within 5 s")
             }
@@ -47,15 +57,19 @@ extension Cgroup {
     /// else freeze, SIGKILL each member, thaw — so no member can fork
     /// between listing and killing. The processes are gone shortly after.
     public func kill() throws(CgroupError) {
+        try whileLive { () throws(CgroupError) in try killMembers() }
+    }
+
+    func killMembers() throws(CgroupError) {
         if let unifiedDirectory, access(unifiedDirectory + "/cgroup.kill", F_OK) == 0 {
             try Self.writeFile(unifiedDirectory + "/cgroup.kill", "1", field: "kill")
             return
         }
-        let frozen = (try? freeze()) != nil
-        defer { if frozen { try? thaw() } }
+        let frozen = (try? setFrozen(true)) != nil
+        defer { if frozen { try? setFrozen(false) } }
         // Without a freezer, repeat until no member is left to fork.
         for _ in 0..<(frozen ? 1 : 100) {
-            let members = try processes()
+            let members = try members()
             if members.isEmpty { break }
             for pid in members { _ = Glibc.kill(pid, SIGKILL) }
         }

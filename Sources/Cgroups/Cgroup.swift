@@ -28,27 +28,41 @@ public final class Cgroup: Sendable {
     /// The directory in the cgroup2 hierarchy, if the host has one.
     public let unifiedDirectory: String?
     private let parent: String?
-    private let state: Mutex<State>
+    let state: Mutex<State>
 
-    private struct State {
+    struct State {
         /// Each v1 controller's directory (co-mounted controllers share one).
         var legacy: [CgroupController: String] = [:]
         /// The distinct v1 directories, in the order they were made.
         var legacyDirectories: [String] = []
         var limits: ResourceLimits
         var removed = false
+        /// Public operations running now (see ``whileLive(_:)``).
+        var users = 0
+        /// False once the cgroup was frozen, thawed or its limits changed:
+        /// its directories then no longer match its plan's, and are not recycled.
+        var matchesPlan = true
+        /// Directories taken over from a finished cgroup of the same plan
+        /// (``CgroupRecycler``): they exist and hold the plan's limits.
+        var inherited: Set<String> = []
+        /// The inherited directories' counters at take-over, subtracted
+        /// from the statistics so that they count this cgroup only.
+        var baseline = CgroupStatistics()
+        /// Open control files of recycled directories, by path: read at
+        /// every hand-over, they are read with pread(2) instead of opened again.
+        var descriptors: [String: Int32] = [:]
     }
 
     /// Controllers every cgroup gets where the host has them: they measure
     /// memory and tasks and report OOM kills and pids-limit hits.
     static let measuring: Set<CgroupController> = [.memory, .pids]
 
-    private init(name: String, host: CgroupHost, unifiedDirectory: String?, parent: String?, limits: ResourceLimits) {
+    private init(name: String, host: CgroupHost, unifiedDirectory: String?, parent: String?, state: State) {
         self.name = name
         self.host = host
         self.unifiedDirectory = unifiedDirectory
         self.parent = parent
-        self.state = Mutex(State(limits: limits))
+        self.state = Mutex(state)
     }
 
     deinit {
@@ -86,9 +100,10 @@ public final class Cgroup: Sendable {
 
     /// Creates a cgroup from `plan`, whose parent is prepared
     /// (``CgroupPlan/prepareParent()``): makes its directories and writes
-    /// its limits, nothing else (see ``create(limits:host:)``).
-    package static func create(plan: CgroupPlan) throws(CgroupError) -> Cgroup {
-        let cgroup = try createUnified(plan: plan)
+    /// its limits, nothing else (see ``create(limits:host:)``). Directories
+    /// `recycled` from a finished cgroup of the same plan are taken over.
+    package static func create(plan: CgroupPlan, reusing recycled: RecycledCgroup? = nil) throws(CgroupError) -> Cgroup {
+        let cgroup = try createUnified(plan: plan, reusing: recycled)
         do {
             try cgroup.completeCreation(plan: plan)
         } catch {
@@ -98,29 +113,39 @@ public final class Cgroup: Sendable {
         return cgroup
     }
 
-    /// The first half of ``create(plan:)``: the cgroup with its cgroup2
-    /// directory only, which is all a child needs to be cloned into it (on a
-    /// host without cgroup2, no directory yet).
-    package static func createUnified(plan: CgroupPlan) throws(CgroupError) -> Cgroup {
+    /// The first half of ``create(plan:reusing:)``: the cgroup with its
+    /// cgroup2 directory only, which is all a child needs to be cloned into
+    /// it (on a host without cgroup2, no directory yet).
+    package static func createUnified(plan: CgroupPlan, reusing recycled: RecycledCgroup? = nil) throws(CgroupError) -> Cgroup {
         let placement = plan.placement
-        let name = CgroupName.next().text
-        var unifiedDirectory: String?
-        if let parentDirectory = placement.unifiedParent {
+        var state = State(limits: plan.limits)
+        if let recycled {
+            state.legacy = recycled.legacy
+            state.legacyDirectories = Array(Set(recycled.legacy.values)).sorted()
+            state.inherited = Set(state.legacyDirectories + [recycled.unifiedDirectory].compactMap { $0 })
+            state.baseline = recycled.baseline
+            state.descriptors = recycled.descriptors
+        }
+        let name = recycled?.name ?? CgroupName.next().text
+        var unifiedDirectory = recycled?.unifiedDirectory
+        if unifiedDirectory == nil, let parentDirectory = placement.unifiedParent {
             let directory = parentDirectory + "/" + name
             try makeDirectory(directory, field: "parent")
             unifiedDirectory = directory
         }
-        return Cgroup(name: name, host: placement.host, unifiedDirectory: unifiedDirectory, parent: plan.limits.parent, limits: plan.limits)
+        return Cgroup(name: name, host: placement.host, unifiedDirectory: unifiedDirectory, parent: plan.limits.parent, state: state)
     }
 
-    /// The second half of ``create(plan:)``: makes the v1 directories and
-    /// writes the limits. After a failure the cgroup is left for its owner
-    /// to remove (a child may be cloning into its cgroup2 directory).
+    /// The second half of ``create(plan:reusing:)``: makes the v1
+    /// directories and writes the limits, except in inherited directories,
+    /// which hold them already. After a failure the cgroup is left for its
+    /// owner to remove (a child may be cloning into its cgroup2 directory).
     package func completeCreation(plan: CgroupPlan) throws(CgroupError) {
-        for (controller, parentDirectory) in plan.legacyParents {
+        for (controller, parentDirectory) in plan.legacyParents where legacyDirectory(controller) == nil {
             try addLegacy(controller, parentDirectory: parentDirectory)
         }
-        try apply(plan.writes, placement: plan.placement)
+        let inherited = state.withLock { $0.inherited }
+        try apply(plan.writes.filter { directory(of: $0.controller).map { !inherited.contains($0) } ?? true }, placement: plan.placement)
     }
 
     /// False once the cgroup was removed.
@@ -141,6 +166,11 @@ public final class Cgroup: Sendable {
     /// controller the cgroup did not use yet is added (on v1 its processes
     /// are moved in while frozen, so none escapes).
     public func update(_ limits: ResourceLimits) throws(CgroupError) {
+        try whileLive { () throws(CgroupError) in try change(to: limits) }
+    }
+
+    private func change(to limits: ResourceLimits) throws(CgroupError) {
+        state.withLock { $0.matchesPlan = false }
         var limits = limits
         limits.parent = parent
         let placement = Placement(host: host, parent: parent)
@@ -149,10 +179,10 @@ public final class Cgroup: Sendable {
         let writes = try limits.writes(isUnified: { placement.location($0) == .unified }, previous: previous)
         let missing = limits.controllers.filter { placement.location($0) == .legacy && legacyDirectory($0) == nil }
         if !missing.isEmpty {
-            let wasFrozen = isFrozen
-            try freeze()
-            defer { if !wasFrozen { try? thaw() } }
-            let members = try processes()
+            let wasFrozen = frozenState
+            try setFrozen(true)
+            defer { if !wasFrozen { try? setFrozen(false) } }
+            let members = try members()
             for controller in missing.sorted() {
                 if let parentDirectory = placement.legacyParent(controller) {
                     try addLegacy(controller, parentDirectory: parentDirectory)
@@ -170,10 +200,12 @@ public final class Cgroup: Sendable {
     /// (opened O_RDONLY | O_DIRECTORY | O_CLOEXEC); nil without a cgroup2 hierarchy.
     public func openUnifiedDirectory() throws(CgroupError) -> FileDescriptor? {
         guard let unifiedDirectory else { return nil }
-        do {
-            return FileDescriptor(rawValue: try openFile(unifiedDirectory, O_RDONLY | O_DIRECTORY))
-        } catch {
-            throw CgroupError(.operationFailed, field: "cgroup", "open \(unifiedDirectory): \(errnoName(error.rawValue))")
+        return try whileLive { () throws(CgroupError) in
+            do throws(Errno) {
+                return FileDescriptor(rawValue: try openFile(unifiedDirectory, O_RDONLY | O_DIRECTORY))
+            } catch {
+                throw CgroupError(.operationFailed, field: "cgroup", "open \(unifiedDirectory): \(errnoName(error.rawValue))")
+            }
         }
     }
 
@@ -186,25 +218,50 @@ public final class Cgroup: Sendable {
     /// child already cloned into the v2 directory).
     public func attach(pid: Int32, legacyOnly: Bool = false) throws(CgroupError) {
         let text = String(pid)
-        if !legacyOnly, let unifiedDirectory { try Self.writeFile(unifiedDirectory + "/cgroup.procs", text, field: "pid") }
-        for directory in state.withLock({ $0.legacyDirectories }) {
-            try Self.writeFile(directory + "/cgroup.procs", text, field: "pid")
+        try whileLive { () throws(CgroupError) in
+            if !legacyOnly, let unifiedDirectory { try Self.writeFile(unifiedDirectory + "/cgroup.procs", text, field: "pid") }
+            for directory in state.withLock({ $0.legacyDirectories }) {
+                try Self.writeFile(directory + "/cgroup.procs", text, field: "pid")
+            }
         }
     }
 
     /// The pids of the processes in the cgroup (cgroup.procs).
     public func processes() throws(CgroupError) -> [Int32] {
+        try whileLive { () throws(CgroupError) in try members() }
+    }
+
+    func members() throws(CgroupError) -> [Int32] {
         guard let directory = unifiedDirectory ?? state.withLock({ $0.legacyDirectories.first }) else { return [] }
         return try Self.readFile(directory + "/cgroup.procs").split(separator: "\n").compactMap { Int32($0) }
     }
 
     /// True while any process is in the cgroup (cgroup.events "populated" on
-    /// v2, a non-empty cgroup.procs on v1).
+    /// v2, a non-empty cgroup.procs on v1); false once it was removed.
     public var isPopulated: Bool {
-        if let unifiedDirectory, let events = try? Self.keyedValues(unifiedDirectory + "/cgroup.events") {
+        (try? whileLive { () throws(CgroupError) in populated }) ?? false
+    }
+
+    var populated: Bool {
+        if let unifiedDirectory, let events = try? keyedValues(unifiedDirectory + "/cgroup.events") {
             return events["populated"] != 0
         }
-        return !((try? processes()) ?? []).isEmpty
+        return !((try? members()) ?? []).isEmpty
+    }
+
+    /// Runs `body` on the live cgroup, and throws once it was removed or
+    /// recycled: a handle kept past its sandbox must never reach the next
+    /// sandbox of the same plan, which may take over its directories
+    /// (``CgroupRecycler``). While `body` runs, the cgroup is not recycled.
+    func whileLive<T>(_ body: () throws(CgroupError) -> T) throws(CgroupError) -> T {
+        try state.withLock { (state: inout State) throws(CgroupError) in
+            guard !state.removed else {
+                throw CgroupError(.removed, field: "cgroup", "\(name) was removed when its sandbox ended; control a sandbox's cgroup only while it runs")
+            }
+            state.users += 1
+        }
+        defer { state.withLock { $0.users -= 1 } }
+        return try body()
     }
 
     func legacyDirectory(_ controller: CgroupController) -> String? { state.withLock { $0.legacy[controller] } }
@@ -264,11 +321,16 @@ public final class Cgroup: Sendable {
     /// empty it. Removing twice is harmless; dropping the last reference to a
     /// `Cgroup` removes it too.
     public func remove() throws(CgroupError) {
-        let (directories, removed) = state.withLock { state in
+        guard let directories = state.withLock({ state -> [String]? in
             defer { state.removed = true }
-            return (state.legacyDirectories + (unifiedDirectory.map { [$0] } ?? []), state.removed)
-        }
-        guard !removed else { return }
+            return state.removed ? nil : state.legacyDirectories + (unifiedDirectory.map { [$0] } ?? [])
+        }) else { return }
+        try removeDirectories(directories)
+    }
+
+    /// Removes `directories` of the cgroup, which is already marked removed;
+    /// when processes are still in it, kills them once and waits for them.
+    func removeDirectories(_ directories: [String]) throws(CgroupError) {
         var failure: CgroupError?
         var killed = false
         for directory in directories {
@@ -276,14 +338,18 @@ public final class Cgroup: Sendable {
             // Processes are left: kill them once, then wait for them to go.
             if errno == EBUSY && !killed {
                 killed = true
-                try? kill()
+                try? killMembers()
             }
             do { try Self.removeDirectory(directory) } catch { failure = error }
         }
-        state.withLock { state in
-            state.legacy = [:]
-            state.legacyDirectories = []
+        let closing = state.withLock { state in
+            state.legacy = state.legacy.filter { !directories.contains($0.value) }
+            state.legacyDirectories.removeAll { directories.contains($0) }
+            let closing = state.descriptors.filter { file in directories.contains { file.key.hasPrefix($0 + "/") } }
+            state.descriptors = state.descriptors.filter { closing[$0.key] == nil }
+            return closing.values
         }
+        closing.forEach { _ = close($0) }
         if let failure { throw failure }
     }
 
@@ -324,10 +390,36 @@ public final class Cgroup: Sendable {
         }
     }
 
-    /// A "key value" file (memory.events, cpu.stat, ...) as a dictionary.
-    static func keyedValues(_ path: String) throws(CgroupError) -> [String: Int] {
+    /// The contents of the cgroup's control file `path`, read through its
+    /// kept descriptor when it has one (see ``State/descriptors``).
+    func contents(_ path: String) throws(CgroupError) -> String {
+        guard let fd = state.withLock({ $0.descriptors[path] }) else { return try Self.readFile(path) }
+        do {
+            return String(decoding: try readToEnd(fd, offset: 0), as: UTF8.self)
+        } catch {
+            throw CgroupError(.operationFailed, field: "cgroup", "read \(path): \(errnoName(error.rawValue))")
+        }
+    }
+
+    /// Opens control file `path` for ``contents(_:)`` to read, once.
+    func keepOpen(_ path: String) {
+        guard state.withLock({ $0.descriptors[path] }) == nil, let fd = try? openFile(path, O_RDONLY) else { return }
+        state.withLock { $0.descriptors[path] = fd }
+    }
+
+    /// A control file holding one number (pids.current, memory.peak, ...).
+    func integer(_ path: String) throws(CgroupError) -> Int {
+        let text = try contents(path).trimmingSuffixNewline
+        guard let value = Int(text) else {
+            throw CgroupError(.operationFailed, field: "cgroup", "\(path) holds \"\(text)\", not a number")
+        }
+        return value
+    }
+
+    /// A "key value" control file (memory.events, cpu.stat, ...) as a dictionary.
+    func keyedValues(_ path: String) throws(CgroupError) -> [String: Int] {
         var values: [String: Int] = [:]
-        for line in try readFile(path).split(separator: "\n") {
+        for line in try contents(path).split(separator: "\n") {
             let parts = line.split(separator: " ")
             if parts.count == 2, let value = Int(parts[1]) { values[String(parts[0])] = value }
         }

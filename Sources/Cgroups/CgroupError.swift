@@ -19,6 +19,9 @@ public struct CgroupError: Error, Sendable, Hashable, CustomStringConvertible {
         /// A controller cannot be enabled because the parent cgroup holds
         /// processes (cgroup v2's no-internal-processes rule).
         public static let internalProcesses = Code(rawValue: "internal-processes")
+        /// The cgroup was removed (its sandbox ended); its directories may
+        /// already serve another sandbox.
+        public static let removed = Code(rawValue: "removed")
         /// Reading or writing a cgroup file failed.
         public static let operationFailed = Code(rawValue: "operation-failed")
     }

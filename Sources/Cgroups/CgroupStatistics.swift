@@ -43,58 +43,59 @@ package enum StatisticsSelection: Sendable {
 
 extension Cgroup {
     /// The cgroup's current statistics.
-    public func statistics() throws(CgroupError) -> CgroupStatistics { statistics(reading: .all) }
+    public func statistics() throws(CgroupError) -> CgroupStatistics { try statistics(reading: .all) }
 
-    /// The statistics `selection` names; values left out keep their defaults.
-    package func statistics(reading selection: StatisticsSelection) -> CgroupStatistics {
+    /// The statistics `selection` names, counting this cgroup's processes
+    /// only; values left out keep their defaults.
+    package func statistics(reading selection: StatisticsSelection) throws(CgroupError) -> CgroupStatistics {
+        try whileLive { () throws(CgroupError) in
+            counters(reading: selection).since(state.withLock { $0.baseline })
+        }
+    }
+
+    /// What the cgroup's files say now, including what earlier cgroups
+    /// counted in directories this one took over.
+    func counters(reading selection: StatisticsSelection) -> CgroupStatistics {
         var stats = CgroupStatistics()
         let unified = unifiedDirectory
         let current = selection == .all, limitHits = selection != .usage
-        if let memory = legacyDirectory(.memory) {
-            if current { stats.memoryCurrent = try? Self.readInteger(memory + "/memory.usage_in_bytes") }
-            stats.memoryPeak = try? Self.readInteger(memory + "/memory.max_usage_in_bytes")
-            if limitHits { stats.oomKills = (try? Self.keyedValues(memory + "/memory.oom_control"))?["oom_kill"] ?? 0 }
-        } else if let unified {
-            if current { stats.memoryCurrent = try? Self.readInteger(unified + "/memory.current") }
-            stats.memoryPeak = try? Self.readInteger(unified + "/memory.peak")
-            if limitHits { stats.oomKills = (try? Self.keyedValues(unified + "/memory.events"))?["oom_kill"] ?? 0 }
+        if let memory = directory(of: .memory) {
+            let legacy = host.legacyControllers.contains(.memory)
+            if current { stats.memoryCurrent = try? integer(memory + (legacy ? "/memory.usage_in_bytes" : "/memory.current")) }
+            stats.memoryPeak = try? integer(memory + (legacy ? "/memory.max_usage_in_bytes" : "/memory.peak"))
+            if limitHits {
+                let events = try? keyedValues(memory + (legacy ? "/memory.oom_control" : "/memory.events"))
+                stats.oomKills = events?["oom_kill"] ?? 0
+            }
         }
-        if let unified, let cpu = try? Self.keyedValues(unified + "/cpu.stat") {
+        if let unified, let cpu = try? keyedValues(unified + "/cpu.stat") {
             stats.cpuUsage = cpu["usage_usec"].map { .microseconds($0) }
             stats.cpuUser = cpu["user_usec"].map { .microseconds($0) }
             stats.cpuSystem = cpu["system_usec"].map { .microseconds($0) }
             stats.throttledPeriods = cpu["nr_throttled"]
             stats.throttledTime = cpu["throttled_usec"].map { .microseconds($0) }
         } else if let cpuacct = legacyDirectory(CgroupController(rawValue: "cpuacct")) {
-            stats.cpuUsage = (try? Self.readInteger(cpuacct + "/cpuacct.usage")).map { .nanoseconds($0) }
-            stats.cpuUser = (try? Self.readInteger(cpuacct + "/cpuacct.usage_user")).map { .nanoseconds($0) }
-            stats.cpuSystem = (try? Self.readInteger(cpuacct + "/cpuacct.usage_sys")).map { .nanoseconds($0) }
+            stats.cpuUsage = (try? integer(cpuacct + "/cpuacct.usage")).map { .nanoseconds($0) }
+            stats.cpuUser = (try? integer(cpuacct + "/cpuacct.usage_user")).map { .nanoseconds($0) }
+            stats.cpuSystem = (try? integer(cpuacct + "/cpuacct.usage_sys")).map { .nanoseconds($0) }
         }
-        if current, let cpu = legacyDirectory(.cpu), let values = try? Self.keyedValues(cpu + "/cpu.stat") {
+        if current, let cpu = legacyDirectory(.cpu), let values = try? keyedValues(cpu + "/cpu.stat") {
             stats.throttledPeriods = values["nr_throttled"]
             stats.throttledTime = values["throttled_time"].map { .nanoseconds($0) }
         }
         if let pids = directory(of: .pids) {
-            if current { stats.pidsCurrent = try? Self.readInteger(pids + "/pids.current") }
-            if limitHits { stats.pidsLimitHits = (try? Self.keyedValues(pids + "/pids.events"))?["max"] ?? 0 }
+            if current { stats.pidsCurrent = try? integer(pids + "/pids.current") }
+            if limitHits { stats.pidsLimitHits = (try? keyedValues(pids + "/pids.events"))?["max"] ?? 0 }
         }
         guard current else { return stats }
-        if let io = legacyDirectory(.io), let text = try? Self.readFile(io + "/blkio.throttle.io_service_bytes_recursive") {
+        if let io = legacyDirectory(.io), let text = try? contents(io + "/blkio.throttle.io_service_bytes_recursive") {
             stats.ioReadBytes = Self.sum(text, key: "Read")
             stats.ioWriteBytes = Self.sum(text, key: "Write")
-        } else if let unified, let text = try? Self.readFile(unified + "/io.stat") {
+        } else if let unified, let text = try? contents(unified + "/io.stat") {
             stats.ioReadBytes = Self.sum(text, key: "rbytes")
             stats.ioWriteBytes = Self.sum(text, key: "wbytes")
         }
         return stats
-    }
-
-    static func readInteger(_ path: String) throws(CgroupError) -> Int {
-        let text = try readFile(path).trimmingSuffixNewline
-        guard let value = Int(text) else {
-            throw CgroupError(.operationFailed, field: "cgroup", "\(path) holds \"\(text)\", not a number")
-        }
-        return value
     }
 
     /// Sums the values of `key` in io.stat ("8:0 rbytes=1 wbytes=2") or v1
@@ -109,5 +110,28 @@ extension Cgroup {
             }
         }
         return total
+    }
+}
+
+extension CgroupStatistics {
+    /// These statistics without what `baseline` counted: the counters
+    /// (CPU time, throttling, OOM kills, pids-limit hits, I/O) only grow, so
+    /// a cgroup that took over directories subtracts their counts at take-over.
+    func since(_ baseline: CgroupStatistics) -> CgroupStatistics {
+        func minus<Value: AdditiveArithmetic>(_ value: Value?, _ base: Value?) -> Value? {
+            guard let value, let base else { return value }
+            return value - base
+        }
+        var stats = self
+        stats.oomKills -= baseline.oomKills
+        stats.pidsLimitHits -= baseline.pidsLimitHits
+        stats.cpuUsage = minus(cpuUsage, baseline.cpuUsage)
+        stats.cpuUser = minus(cpuUser, baseline.cpuUser)
+        stats.cpuSystem = minus(cpuSystem, baseline.cpuSystem)
+        stats.throttledPeriods = minus(throttledPeriods, baseline.throttledPeriods)
+        stats.throttledTime = minus(throttledTime, baseline.throttledTime)
+        stats.ioReadBytes = minus(ioReadBytes, baseline.ioReadBytes)
+        stats.ioWriteBytes = minus(ioWriteBytes, baseline.ioWriteBytes)
+        return stats
     }
 }

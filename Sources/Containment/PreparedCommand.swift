@@ -23,12 +23,12 @@ public final class PreparedCommand: Sendable {
         let rendered: RenderedPlan
         let hooks: [any SpawnHook]
 
-        init(sandbox: Sandbox, plan: SetupPlan) throws {
+        init(sandbox: Sandbox, plan: SetupPlan, reusable: Bool) throws {
             self.plan = plan
             self.rendered = try RenderedPlan(plan.steps)
             var hooks: [any SpawnHook] = []
             if plan.cloneNamespaces.contains(.user) { hooks.append(IDMapHook(mapping: sandbox.isolation.userMapping)) }
-            if let cgroups = plan.cgroups { hooks.append(try CgroupHook(plan: cgroups)) }
+            if let cgroups = plan.cgroups { hooks.append(try CgroupHook(plan: cgroups, recycles: reusable)) }
             if let filter = sandbox.seccomp { hooks.append(SeccompHook(filter: filter, needsListener: plan.needsSeccompSupervisor)) }
             if let cpuTime = CPUTimeLimitHook(sandbox.resourceLimits) { hooks.append(cpuTime) }
             if let landlock = plan.landlock, let hook = try LandlockHook(landlock) { hooks.append(hook) }
@@ -36,11 +36,13 @@ public final class PreparedCommand: Sendable {
         }
     }
 
-    init(sandbox: Sandbox, plan: SetupPlan, fallback: SetupPlan?) throws {
+    /// `reusable` false: for one spawn, which keeps nothing for a next one
+    /// (no recycled cgroup directories).
+    init(sandbox: Sandbox, plan: SetupPlan, fallback: SetupPlan?, reusable: Bool) throws {
         self.sandbox = sandbox
         self.plan = plan
-        self.primary = try Variant(sandbox: sandbox, plan: plan)
-        self.fallback = try fallback.map { try Variant(sandbox: sandbox, plan: $0) }
+        self.primary = try Variant(sandbox: sandbox, plan: plan, reusable: reusable)
+        self.fallback = try fallback.map { try Variant(sandbox: sandbox, plan: $0, reusable: reusable) }
         self.recycleCheck = plan.pool == nil ? nil : sandbox.poolRecycleCheck
     }
 
@@ -215,10 +217,19 @@ public final class PreparedCommand: Sendable {
 extension Sandbox {
     /// Validates and renders the sandbox for `executable` and `arguments`
     /// once, for any number of spawns.
+    ///
+    /// Where the host allows, the command keeps the cgroup directories of
+    /// its finished spawns for the next ones (see Documentation/Cgroups.md,
+    /// "Recycled directories"); releasing the command removes them.
     public func prepare(_ executable: String, _ arguments: [String] = []) throws -> PreparedCommand {
+        try prepare(executable, arguments, reusable: true)
+    }
+
+    /// ``prepare(_:_:)``; `reusable` false for one spawn (see ``PreparedCommand``'s init).
+    private func prepare(_ executable: String, _ arguments: [String], reusable: Bool) throws -> PreparedCommand {
         let plan = try plan(executable, arguments)
         let fallback = plan.pool == nil ? nil : try self.plan(executable, arguments, pooled: false)
-        return try PreparedCommand(sandbox: self, plan: plan, fallback: fallback)
+        return try PreparedCommand(sandbox: self, plan: plan, fallback: fallback, reusable: reusable)
     }
 
     /// Spawns `executable` with `arguments` (argv[1...]) in a new sandbox and
@@ -230,7 +241,7 @@ extension Sandbox {
         output: OutputOption = .discarded,
         error: OutputOption = .discarded
     ) async throws -> SandboxProcess {
-        try await prepare(executable, arguments).spawn(input: input, output: output, error: error)
+        try await prepare(executable, arguments, reusable: false).spawn(input: input, output: output, error: error)
     }
 
     /// Runs `executable` with `arguments` (argv[1...]) in a new sandbox and
@@ -243,6 +254,6 @@ extension Sandbox {
         output: OutputOption = .discarded,
         error: OutputOption = .discarded
     ) async throws -> SandboxResult {
-        try await prepare(executable, arguments).run(input: input, output: output, error: error)
+        try await prepare(executable, arguments, reusable: false).run(input: input, output: output, error: error)
     }
 }

@@ -40,18 +40,24 @@ package func readFile(_ path: String, limit: Int = 1 << 20) throws(Errno) -> [UI
 }
 
 /// Reads `fd` (blocking) to end-of-file, or until `limit` bytes or more
-/// were read; read(2) retried on EINTR.
-package func readToEnd(_ fd: Int32, limit: Int = .max) throws(Errno) -> [UInt8] {
+/// were read; read(2) retried on EINTR. From `offset`, when given, with
+/// pread(2), for regular and control files: the descriptor's own position
+/// stays, a control file read from 0 again shows its current contents, and
+/// a short read is the end (no second call to learn it).
+package func readToEnd(_ fd: Int32, limit: Int = .max, offset: off_t? = nil) throws(Errno) -> [UInt8] {
     var contents: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 4096)
     while contents.count < limit {
-        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        let count = chunk.withUnsafeMutableBytes { buffer in
+            offset.map { pread(fd, buffer.baseAddress, buffer.count, $0 + off_t(contents.count)) } ?? read(fd, buffer.baseAddress, buffer.count)
+        }
         if count < 0 {
             if errno == EINTR { continue }
             throw Errno(rawValue: errno)
         }
         if count == 0 { break }
         contents.append(contentsOf: chunk[0..<count])
+        if offset != nil && count < chunk.count { break }
     }
     return contents
 }
