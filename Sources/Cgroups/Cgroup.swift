@@ -146,6 +146,8 @@ public final class Cgroup: Sendable {
         }
         let inherited = state.withLock { $0.inherited }
         try apply(plan.writes.filter { directory(of: $0.controller).map { !inherited.contains($0) } ?? true }, placement: plan.placement)
+        // Every result reads it: opened now, while the child is cloned.
+        if let peak = peakMemoryFile { keepOpen(peak) }
     }
 
     /// False once the cgroup was removed.
@@ -308,7 +310,7 @@ public final class Cgroup: Sendable {
     /// The directory holding `controller`'s files: its v1 directory where
     /// the host mounts it as v1, else the v2 one.
     func directory(of controller: CgroupController) -> String? {
-        host.legacyControllers.contains(controller) ? legacyDirectory(controller) : unifiedDirectory
+        host.legacy[controller] != nil ? legacyDirectory(controller) : unifiedDirectory
     }
 
     private func write(_ controller: CgroupController, _ file: String, _ value: String, field: String) throws(CgroupError) {
@@ -393,9 +395,16 @@ public final class Cgroup: Sendable {
     /// The contents of the cgroup's control file `path`, read through its
     /// kept descriptor when it has one (see ``State/descriptors``).
     func contents(_ path: String) throws(CgroupError) -> String {
-        guard let fd = state.withLock({ $0.descriptors[path] }) else { return try Self.readFile(path) }
-        do {
-            return String(decoding: try readToEnd(fd, offset: 0), as: UTF8.self)
+        String(decoding: try bytes(path), as: UTF8.self)
+    }
+
+    /// ``contents(_:)`` as bytes, which the parsers below take apart
+    /// without the character-by-character work of `String`.
+    private func bytes(_ path: String) throws(CgroupError) -> [UInt8] {
+        let fd = state.withLock { $0.descriptors[path] }
+        do throws(Errno) {
+            if let fd { return try readToEnd(fd, offset: 0) }
+            return try ContainmentSupport.readFile(path)
         } catch {
             throw CgroupError(.operationFailed, field: "cgroup", "read \(path): \(errnoName(error.rawValue))")
         }
@@ -409,7 +418,8 @@ public final class Cgroup: Sendable {
 
     /// A control file holding one number (pids.current, memory.peak, ...).
     func integer(_ path: String) throws(CgroupError) -> Int {
-        let text = try contents(path).trimmingSuffixNewline
+        let bytes = try bytes(path)
+        let text = String(decoding: bytes.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
         guard let value = Int(text) else {
             throw CgroupError(.operationFailed, field: "cgroup", "\(path) holds \"\(text)\", not a number")
         }
@@ -419,9 +429,11 @@ public final class Cgroup: Sendable {
     /// A "key value" control file (memory.events, cpu.stat, ...) as a dictionary.
     func keyedValues(_ path: String) throws(CgroupError) -> [String: Int] {
         var values: [String: Int] = [:]
-        for line in try contents(path).split(separator: "\n") {
-            let parts = line.split(separator: " ")
-            if parts.count == 2, let value = Int(parts[1]) { values[String(parts[0])] = value }
+        for line in try bytes(path).split(separator: UInt8(ascii: "\n")) {
+            let parts = line.split(separator: UInt8(ascii: " "))
+            if parts.count == 2, let value = Int(String(decoding: parts[1], as: UTF8.self)) {
+                values[String(decoding: parts[0], as: UTF8.self)] = value
+            }
         }
         return values
     }

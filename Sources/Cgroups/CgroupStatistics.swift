@@ -60,9 +60,9 @@ extension Cgroup {
         let unified = unifiedDirectory
         let current = selection == .all, limitHits = selection != .usage
         if let memory = directory(of: .memory) {
-            let legacy = host.legacyControllers.contains(.memory)
+            let legacy = host.legacy[.memory] != nil
             if current { stats.memoryCurrent = try? integer(memory + (legacy ? "/memory.usage_in_bytes" : "/memory.current")) }
-            stats.memoryPeak = try? integer(memory + (legacy ? "/memory.max_usage_in_bytes" : "/memory.peak"))
+            stats.memoryPeak = try? peakMemoryFile.map { path throws(CgroupError) in try integer(path) }
             if limitHits {
                 let events = try? keyedValues(memory + (legacy ? "/memory.oom_control" : "/memory.events"))
                 stats.oomKills = events?["oom_kill"] ?? 0
@@ -96,6 +96,12 @@ extension Cgroup {
             stats.ioWriteBytes = Self.sum(text, key: "wbytes")
         }
         return stats
+    }
+
+    /// The file holding the largest memory use (memory.peak; v1
+    /// memory.max_usage_in_bytes), which every result reads.
+    var peakMemoryFile: String? {
+        directory(of: .memory).map { $0 + (host.legacy[.memory] != nil ? "/memory.max_usage_in_bytes" : "/memory.peak") }
     }
 
     /// Sums the values of `key` in io.stat ("8:0 rbytes=1 wbytes=2") or v1
