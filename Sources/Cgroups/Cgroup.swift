@@ -147,7 +147,7 @@ public final class Cgroup: Sendable {
         let inherited = state.withLock { $0.inherited }
         try apply(plan.writes.filter { directory(of: $0.controller).map { !inherited.contains($0) } ?? true }, placement: plan.placement)
         // Every result reads it: opened now, while the child is cloned.
-        if let peak = peakMemoryFile { keepOpen(peak) }
+        if let peak = peakMemoryFile { _ = try? keepOpen(peak) }
     }
 
     /// False once the cgroup was removed.
@@ -209,6 +209,14 @@ public final class Cgroup: Sendable {
                 throw CgroupError(.operationFailed, field: "cgroup", "open \(unifiedDirectory): \(errnoName(error.rawValue))")
             }
         }
+    }
+
+    /// The cgroup2 directory's descriptor for CLONE_INTO_CGROUP, opened
+    /// once and kept with the directory (a recycled directory's comes with
+    /// it); nil without a cgroup2 hierarchy. The cgroup closes it.
+    package func unifiedDirectoryDescriptor() throws(CgroupError) -> Int32? {
+        guard let unifiedDirectory else { return nil }
+        return try whileLive { () throws(CgroupError) in try keepOpen(unifiedDirectory) }
     }
 
     /// True when processes must be attached by pid (v1 controllers); a v2-only
@@ -347,7 +355,7 @@ public final class Cgroup: Sendable {
         let closing = state.withLock { state in
             state.legacy = state.legacy.filter { !directories.contains($0.value) }
             state.legacyDirectories.removeAll { directories.contains($0) }
-            let closing = state.descriptors.filter { file in directories.contains { file.key.hasPrefix($0 + "/") } }
+            let closing = state.descriptors.filter { file in directories.contains { file.key == $0 || file.key.hasPrefix($0 + "/") } }
             state.descriptors = state.descriptors.filter { closing[$0.key] == nil }
             return closing.values
         }
@@ -410,10 +418,18 @@ public final class Cgroup: Sendable {
         }
     }
 
-    /// Opens control file `path` for ``contents(_:)`` to read, once.
-    func keepOpen(_ path: String) {
-        guard state.withLock({ $0.descriptors[path] }) == nil, let fd = try? openFile(path, O_RDONLY) else { return }
-        state.withLock { $0.descriptors[path] = fd }
+    /// Opens `path` (a control file for ``contents(_:)`` to read, or a
+    /// directory), once, and returns its descriptor.
+    @discardableResult
+    func keepOpen(_ path: String) throws(CgroupError) -> Int32 {
+        if let fd = state.withLock({ $0.descriptors[path] }) { return fd }
+        do {
+            let fd = try openFile(path, O_RDONLY)
+            state.withLock { $0.descriptors[path] = fd }
+            return fd
+        } catch {
+            throw CgroupError(.operationFailed, field: "cgroup", "open \(path): \(errnoName(error.rawValue))")
+        }
     }
 
     /// A control file holding one number (pids.current, memory.peak, ...).

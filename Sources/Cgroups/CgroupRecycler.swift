@@ -100,8 +100,8 @@ extension Cgroup {
         let everything = Set(claimed.values).sorted() + [unifiedDirectory].compactMap { $0 }
         let kept = claimed.filter { controllers.contains($0.key) }
         let unified = keepingUnified ? unifiedDirectory : nil
-        for directory in kept.values { Self.handOverFiles(unified: false).forEach { keepOpen(directory + "/" + $0) } }
-        if let unified { Self.handOverFiles(unified: true).forEach { keepOpen(unified + "/" + $0) } }
+        for directory in kept.values { Self.handOverFiles(unified: false).forEach { _ = try? keepOpen(directory + "/" + $0) } }
+        if let unified { Self.handOverFiles(unified: true).forEach { _ = try? keepOpen(unified + "/" + $0) } }
         let empty = kept.values.allSatisfy { (try? integer($0 + "/pids.current")) == 0 }
             && unified.map { directory in
                 let events = try? keyedValues(directory + "/cgroup.events")

@@ -59,9 +59,7 @@ final class CgroupSession: SpawnSession {
     }
 
     func prepare(_ values: inout SpawnValues) throws {
-        guard let directory = try cgroup.openUnifiedDirectory() else { return }
-        values.cgroupDescriptor = directory.rawValue
-        values.closeAfterClone.append(directory.rawValue)
+        values.cgroupDescriptor = try cgroup.unifiedDirectoryDescriptor()
     }
 
     func childCreated(pid: Int32) throws {
