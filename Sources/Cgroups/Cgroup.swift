@@ -146,7 +146,9 @@ public final class Cgroup: Sendable {
         }
         let inherited = state.withLock { $0.inherited }
         try apply(plan.writes.filter { directory(of: $0.controller).map { !inherited.contains($0) } ?? true }, placement: plan.placement)
-        // Every result reads it: opened now, while the child is cloned.
+        // Opened now, while the child is cloned: the attach writes these,
+        // and every result reads the peak.
+        for directory in state.withLock({ $0.legacyDirectories }) { _ = try? keepOpen(directory + "/cgroup.procs", flags: O_RDWR) }
         if let peak = peakMemoryFile { _ = try? keepOpen(peak) }
     }
 
@@ -231,7 +233,7 @@ public final class Cgroup: Sendable {
         try whileLive { () throws(CgroupError) in
             if !legacyOnly, let unifiedDirectory { try Self.writeFile(unifiedDirectory + "/cgroup.procs", text, field: "pid") }
             for directory in state.withLock({ $0.legacyDirectories }) {
-                try Self.writeFile(directory + "/cgroup.procs", text, field: "pid")
+                try writeControl(directory + "/cgroup.procs", text, field: "pid")
             }
         }
     }
@@ -388,8 +390,17 @@ public final class Cgroup: Sendable {
         }
     }
 
-    static func writeFile(_ path: String, _ value: String, field: String) throws(CgroupError) {
-        do { try writeText(path, value) } catch {
+    /// Writes `value` to the cgroup's control file `path`, through its kept
+    /// descriptor when it has one.
+    func writeControl(_ path: String, _ value: String, field: String) throws(CgroupError) {
+        try Self.writeFile(path, value, field: field, descriptor: state.withLock { $0.descriptors[path] })
+    }
+
+    /// Writes `value` to control file `path`, or to `descriptor`, open on it.
+    static func writeFile(_ path: String, _ value: String, field: String, descriptor: Int32? = nil) throws(CgroupError) {
+        do throws(Errno) {
+            if let descriptor { try writeText(to: descriptor, value) } else { try writeText(path, value) }
+        } catch {
             throw CgroupError(.operationFailed, field: field, "write \"\(value)\" to \(path): \(errnoName(error.rawValue))")
         }
     }
@@ -418,13 +429,14 @@ public final class Cgroup: Sendable {
         }
     }
 
-    /// Opens `path` (a control file for ``contents(_:)`` to read, or a
-    /// directory), once, and returns its descriptor.
+    /// Opens `path` with `flags` (a control file for ``contents(_:)`` to
+    /// read and ``writeControl(_:_:field:)`` to write, or a directory),
+    /// once, and returns its descriptor.
     @discardableResult
-    func keepOpen(_ path: String) throws(CgroupError) -> Int32 {
+    func keepOpen(_ path: String, flags: Int32 = O_RDONLY) throws(CgroupError) -> Int32 {
         if let fd = state.withLock({ $0.descriptors[path] }) { return fd }
         do {
-            let fd = try openFile(path, O_RDONLY)
+            let fd = try openFile(path, flags)
             state.withLock { $0.descriptors[path] = fd }
             return fd
         } catch {

@@ -86,6 +86,11 @@ package func directoryEntries(_ directory: String) -> [(name: String, isDirector
 package func writeText(_ path: String, _ contents: String) throws(Errno) {
     let fd = try openFile(path, O_WRONLY)
     defer { close(fd) }
+    try writeText(to: fd, contents)
+}
+
+/// ``writeText(_:_:)`` to an open descriptor.
+package func writeText(to fd: Int32, _ contents: String) throws(Errno) {
     let bytes = Array(contents.utf8)
     var written: Int
     repeat {
