@@ -48,8 +48,11 @@ public final class Cgroup: Sendable {
         /// The inherited directories' counters at take-over, subtracted
         /// from the statistics so that they count this cgroup only.
         var baseline = CgroupStatistics()
-        /// Open control files of recycled directories, by path: read at
-        /// every hand-over, they are read with pread(2) instead of opened again.
+        /// Descriptors kept open, by path, so that each spawn does not open
+        /// them again: the cgroup2 directory (CLONE_INTO_CGROUP), the v1
+        /// directories' cgroup.procs (the attach) and the control files
+        /// every result and hand-over reads (with pread(2)). Closed with
+        /// their directory, or handed over with it.
         var descriptors: [String: Int32] = [:]
     }
 

@@ -28,8 +28,8 @@ package struct RecycledCgroup: Sendable {
 /// frozen nor its limits changed, and no operation runs on it; its
 /// counters at hand-over are subtracted from its successor's statistics.
 /// Handles kept past their sandbox fail with ``CgroupError/Code/removed``
-/// and never reach the successor. At most ``capacity`` directories sets are
-/// kept; the rest, and all of them once the recycler is released, are removed.
+/// and never reach the successor. At most ``capacity`` cgroups' directories
+/// are kept; the rest, and all of them once the recycler is released, are removed.
 package final class CgroupRecycler: Sendable {
     /// How many finished cgroups' directories are kept at most.
     package static let capacity = 8
@@ -42,9 +42,8 @@ package final class CgroupRecycler: Sendable {
     /// (``CgroupPlan/prepareParent()``); nil when none of their directories qualifies.
     package init?(plan: CgroupPlan) {
         let placement = plan.placement
-        keepsUnified = placement.unifiedParent.map { parent in
-            ((try? Cgroup.readFile(parent + "/cgroup.subtree_control")) ?? "x").allSatisfy(\.isWhitespace)
-        } ?? false
+        let enabled = placement.unifiedParent.flatMap { try? Cgroup.readFile($0 + "/cgroup.subtree_control") }
+        keepsUnified = enabled?.allSatisfy(\.isWhitespace) ?? false
         // A co-mounted controller's directory holds more than pids' state.
         let pidsMount = placement.host.legacy[.pids]?.mountPoint
         let sharesMount = placement.host.legacy.contains { $0.key != .pids && $0.value.mountPoint == pidsMount }
