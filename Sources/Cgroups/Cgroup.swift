@@ -44,7 +44,7 @@ public final class Cgroup: Sendable {
         var matchesPlan = true
         /// Directories taken over from a finished cgroup of the same plan
         /// (``CgroupRecycler``): they exist and hold the plan's limits.
-        var inherited: Set<String> = []
+        var inherited: [String] = []
         /// The inherited directories' counters at take-over, subtracted
         /// from the statistics so that they count this cgroup only.
         var baseline = CgroupStatistics()
@@ -124,8 +124,9 @@ public final class Cgroup: Sendable {
         var state = State(limits: plan.limits)
         if let recycled {
             state.legacy = recycled.legacy
-            state.legacyDirectories = Array(Set(recycled.legacy.values)).sorted()
-            state.inherited = Set(state.legacyDirectories + [recycled.unifiedDirectory].compactMap { $0 })
+            // Kept v1 controllers have hierarchies of their own: one directory each.
+            state.legacyDirectories = recycled.legacy.values.sorted()
+            state.inherited = state.legacyDirectories + [recycled.unifiedDirectory].compactMap { $0 }
             state.baseline = recycled.baseline
             state.descriptors = recycled.descriptors
         }
@@ -360,9 +361,8 @@ public final class Cgroup: Sendable {
         let closing = state.withLock { state in
             state.legacy = state.legacy.filter { !directories.contains($0.value) }
             state.legacyDirectories.removeAll { directories.contains($0) }
-            let closing = state.descriptors.filter { file in directories.contains { file.key == $0 || file.key.hasPrefix($0 + "/") } }
-            state.descriptors = state.descriptors.filter { closing[$0.key] == nil }
-            return closing.values
+            let paths = state.descriptors.keys.filter { path in directories.contains { path == $0 || path.hasPrefix($0 + "/") } }
+            return paths.compactMap { state.descriptors.removeValue(forKey: $0) }
         }
         closing.forEach { _ = close($0) }
         if let failure { throw failure }
@@ -460,6 +460,7 @@ public final class Cgroup: Sendable {
     /// A "key value" control file (memory.events, cpu.stat, ...) as a dictionary.
     func keyedValues(_ path: String) throws(CgroupError) -> [String: Int] {
         var values: [String: Int] = [:]
+        values.reserveCapacity(8)
         for line in try bytes(path).split(separator: UInt8(ascii: "\n")) {
             let parts = line.split(separator: UInt8(ascii: " "))
             if parts.count == 2, let value = Int(String(decoding: parts[1], as: UTF8.self)) {

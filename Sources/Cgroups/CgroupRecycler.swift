@@ -54,7 +54,7 @@ package final class CgroupRecycler: Sendable {
     deinit {
         for recycled in idle.withLock({ $0 }) {
             recycled.descriptors.values.forEach { _ = close($0) }
-            for directory in Set(recycled.legacy.values) + [recycled.unifiedDirectory].compactMap({ $0 }) {
+            for directory in recycled.legacy.values + [recycled.unifiedDirectory].compactMap({ $0 }) {
                 try? Cgroup.removeDirectory(directory)
             }
         }
@@ -90,14 +90,14 @@ extension Cgroup {
     /// the cgroup still matches its plan, no operation runs on it and its
     /// kept directories are empty.
     func retire(keepingUnified: Bool, legacy controllers: Set<CgroupController>) -> RecycledCgroup? {
-        let claimed = state.withLock { state -> [CgroupController: String]? in
+        let claimed = state.withLock { state -> (legacy: [CgroupController: String], directories: [String])? in
             guard !state.removed, state.matchesPlan, state.users == 0 else { return nil }
             state.removed = true
-            return state.legacy
+            return (state.legacy, state.legacyDirectories)
         }
         guard let claimed else { return nil }
-        let everything = Set(claimed.values).sorted() + [unifiedDirectory].compactMap { $0 }
-        let kept = claimed.filter { controllers.contains($0.key) }
+        let everything = claimed.directories + [unifiedDirectory].compactMap { $0 }
+        let kept = claimed.legacy.filter { controllers.contains($0.key) }
         let unified = keepingUnified ? unifiedDirectory : nil
         for directory in kept.values { Self.handOverFiles(unified: false).forEach { _ = try? keepOpen(directory + "/" + $0) } }
         if let unified { Self.handOverFiles(unified: true).forEach { _ = try? keepOpen(unified + "/" + $0) } }

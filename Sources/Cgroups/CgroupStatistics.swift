@@ -62,7 +62,7 @@ extension Cgroup {
         if let memory = directory(of: .memory) {
             let legacy = host.legacy[.memory] != nil
             if current { stats.memoryCurrent = try? integer(memory + (legacy ? "/memory.usage_in_bytes" : "/memory.current")) }
-            stats.memoryPeak = try? peakMemoryFile.map { path throws(CgroupError) in try integer(path) }
+            stats.memoryPeak = try? integer(memory + Self.peakMemoryFileName(legacy: legacy))
             if limitHits {
                 let events = try? keyedValues(memory + (legacy ? "/memory.oom_control" : "/memory.events"))
                 stats.oomKills = events?["oom_kill"] ?? 0
@@ -101,7 +101,11 @@ extension Cgroup {
     /// The file holding the largest memory use (memory.peak; v1
     /// memory.max_usage_in_bytes), which every result reads.
     var peakMemoryFile: String? {
-        directory(of: .memory).map { $0 + (host.legacy[.memory] != nil ? "/memory.max_usage_in_bytes" : "/memory.peak") }
+        directory(of: .memory).map { $0 + Self.peakMemoryFileName(legacy: host.legacy[.memory] != nil) }
+    }
+
+    private static func peakMemoryFileName(legacy: Bool) -> String {
+        legacy ? "/memory.max_usage_in_bytes" : "/memory.peak"
     }
 
     /// Sums the values of `key` in io.stat ("8:0 rbytes=1 wbytes=2") or v1

@@ -45,21 +45,20 @@ package func readFile(_ path: String, limit: Int = 1 << 20) throws(Errno) -> [UI
 /// stays, a control file read from 0 again shows its current contents, and
 /// a short read is the end (no second call to learn it).
 package func readToEnd(_ fd: Int32, limit: Int = .max, offset: off_t? = nil) throws(Errno) -> [UInt8] {
-    var contents: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
-    while contents.count < limit {
-        let count = chunk.withUnsafeMutableBytes { buffer in
-            offset.map { pread(fd, buffer.baseAddress, buffer.count, $0 + off_t(contents.count)) } ?? read(fd, buffer.baseAddress, buffer.count)
+    try withUnsafeTemporaryAllocation(byteCount: 4096, alignment: 1) { (chunk) throws(Errno) -> [UInt8] in
+        var contents: [UInt8] = []
+        while contents.count < limit {
+            let count = offset.map { pread(fd, chunk.baseAddress, chunk.count, $0 + off_t(contents.count)) } ?? read(fd, chunk.baseAddress, chunk.count)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Errno(rawValue: errno)
+            }
+            if count == 0 { break }
+            contents.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[..<count]))
+            if offset != nil && count < chunk.count { break }
         }
-        if count < 0 {
-            if errno == EINTR { continue }
-            throw Errno(rawValue: errno)
-        }
-        if count == 0 { break }
-        contents.append(contentsOf: chunk[0..<count])
-        if offset != nil && count < chunk.count { break }
+        return contents
     }
-    return contents
 }
 
 /// Reads a text file (a /proc or /sys entry) as a string.
