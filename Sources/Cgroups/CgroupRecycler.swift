@@ -86,9 +86,9 @@ extension Cgroup {
 
     /// Marks the cgroup removed and hands over its cgroup2 directory (when
     /// `keepingUnified`) and its v1 directories of `legacy` controllers,
-    /// removing the others; nil, leaving everything to ``remove()``, unless
-    /// the cgroup still matches its plan, no operation runs on it and its
-    /// kept directories are empty.
+    /// removing the others. Nil when it may not: a cgroup that no longer
+    /// matches its plan or that an operation is using is left to
+    /// ``remove()``; one whose kept directories are not empty is removed here.
     func retire(keepingUnified: Bool, legacy controllers: Set<CgroupController>) -> RecycledCgroup? {
         let claimed = state.withLock { state -> (legacy: [CgroupController: String], directories: [String])? in
             guard !state.removed, state.matchesPlan, state.users == 0 else { return nil }
