@@ -3,7 +3,8 @@ import Glibc
 extension Cgroup {
     /// Stops every process of the cgroup until ``thaw()`` (cgroup.freeze on
     /// cgroup2, freezer.state on v1); returns once the kernel reports the
-    /// cgroup frozen.
+    /// cgroup frozen. A freeze that cannot complete within 5 s is undone
+    /// and throws.
     public func freeze() throws(CgroupError) {
         try whileLive { () throws(CgroupError) in
             state.withLock { $0.matchesPlan = false }
@@ -32,21 +33,28 @@ extension Cgroup {
         return (try? Self.readFile(freezer + "/freezer.state"))?.trimmingSuffixNewline == "FROZEN"
     }
 
+    /// Freezes or thaws and waits until the kernel reports it done. A freeze
+    /// that does not complete within 5 s (a task in a wait the freezer cannot
+    /// interrupt, such as some network file system calls) is undone before
+    /// the error: a cgroup left freezing would hold its other tasks, and
+    /// every SIGKILL sent to them, until someone thawed it.
     func setFrozen(_ frozen: Bool) throws(CgroupError) {
-        let target: (path: String, value: String)
+        let path: String, values: (frozen: String, thawed: String)
         if let unifiedDirectory {
-            target = (unifiedDirectory + "/cgroup.freeze", frozen ? "1" : "0")
+            (path, values) = (unifiedDirectory + "/cgroup.freeze", ("1", "0"))
         } else if let freezer = legacyDirectory(.freezer) {
-            target = (freezer + "/freezer.state", frozen ? "FROZEN" : "THAWED")
+            (path, values) = (freezer + "/freezer.state", ("FROZEN", "THAWED"))
         } else {
             throw CgroupError(.unsupportedLimit, field: "freeze", "this host has neither cgroup2 nor the v1 freezer controller; mount the freezer controller")
         }
-        try Self.writeFile(target.path, target.value, field: "freeze")
+        let value = frozen ? values.frozen : values.thawed
+        try Self.writeFile(path, value, field: "freeze")
         // Freezing completes asynchronously: wait until every task stopped.
         let deadline = ContinuousClock.now + .seconds(5)
         while frozenState != frozen {
             if ContinuousClock.now > deadline {
-                throw CgroupError(.operationFailed, field: "freeze", "\(target.path) did not reach \(target.value) within 5 s")
+                if frozen { try? Self.writeFile(path, values.thawed, field: "freeze") }
+                throw CgroupError(.operationFailed, field: "freeze", "\(path) did not reach \(value) within 5 s")
             }
             usleep(500)
         }
